@@ -1,0 +1,1 @@
+"""First Contact: one home visit opens every door."""

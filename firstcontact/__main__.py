@@ -1,0 +1,3 @@
+from firstcontact.cli import main
+
+main()

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from firstcontact.accounts.models import Role
+from firstcontact.accounts.services import AccountError, create_user
+from firstcontact.directory.services import get_current_scheme
+
+
+class Command(BaseCommand):
+    help = "Create a user with a role, and an agency for referrers and agency users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--agency", help="agency code, such as fire-rescue")
+        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--password",
+            help="initial password; without it the user cannot sign in with one",
+        )
+
+    def handle(self, *args, username, role, agency, email, password, **options):
+        try:
+            user = create_user(
+                username, role=role, scheme=get_current_scheme(), agency_code=agency,
+                password=password, email=email,
+            )
+        except AccountError as error:
+            raise CommandError(str(error)) from None
+        where = f" at {user.agency.code}" if user.agency else ""
+        self.stdout.write(f"Created {role} {username}{where}.")

@@ -1,0 +1,71 @@
+"""What each user may see: the one way records are fetched for a user.
+
+A record outside the user's scope is answered exactly like one that does not
+exist, so `get_*_for` raises Http404 in both cases.
+"""
+
+from django.http import Http404
+
+from firstcontact.accounts.models import Role
+from firstcontact.checklists.models import Checklist
+from firstcontact.referrals.models import AGENCY_VISIBLE_STATUSES, Referral
+
+# Roles that see every personal record in their scheme.
+WHOLE_SCHEME_ROLES = {Role.HUB, Role.MANAGER, Role.ADMIN}
+
+
+def referrals_for(user):
+    referrals = Referral.objects.select_related(
+        "service", "agency", "district", "person", "checklist"
+    )
+    if not user.is_authenticated or user.scheme_id is None:
+        return referrals.none()
+    referrals = referrals.filter(scheme_id=user.scheme_id)
+    if user.role in WHOLE_SCHEME_ROLES:
+        return referrals
+    if user.role == Role.AGENCY and user.agency_id:
+        return referrals.filter(
+            agency_id=user.agency_id, status__in=AGENCY_VISIBLE_STATUSES
+        )
+    if user.role == Role.REFERRER:
+        return referrals.filter(checklist__submitted_by=user)
+    return referrals.none()
+
+
+def checklists_for(user):
+    checklists = Checklist.objects.select_related("person", "district", "agency")
+    if not user.is_authenticated or user.scheme_id is None:
+        return checklists.none()
+    checklists = checklists.filter(scheme_id=user.scheme_id)
+    if user.role in WHOLE_SCHEME_ROLES:
+        return checklists
+    if user.role == Role.REFERRER:
+        return checklists.filter(submitted_by=user)
+    return checklists.none()
+
+
+def _get_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_referral_for(user, pk) -> Referral:
+    return _get_or_404(referrals_for(user), pk)
+
+
+def get_checklist_for(user, pk) -> Checklist:
+    return _get_or_404(checklists_for(user), pk)
+
+
+def can_submit_checklists(user) -> bool:
+    return user.is_authenticated and user.role in {Role.REFERRER, Role.HUB}
+
+
+def can_work_hub_queue(user) -> bool:
+    return user.is_authenticated and user.role == Role.HUB
+
+
+def can_act_for_agency(user) -> bool:
+    return user.is_authenticated and user.role == Role.AGENCY and bool(user.agency_id)

@@ -1,0 +1,206 @@
+"""Named operations that change a referral's status.
+
+Each operation checks that the user may act, locks the referral row, refuses a
+change made from a stale page (the `version` the user saw is no longer
+current), writes the change and an audit event in one transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from firstcontact.accounts.models import Role
+from firstcontact.audit.services import record_event
+from firstcontact.directory.models import Agency
+from firstcontact.referrals.models import (
+    DeclineReason,
+    HoldReason,
+    Outcome,
+    Referral,
+    Status,
+)
+
+
+class OperationError(Exception):
+    """An operation that may not happen; the message says why and what to do."""
+
+
+class PermissionDenied(OperationError):
+    pass
+
+
+class StaleReferral(OperationError):
+    pass
+
+
+HUB_ONLY = {Role.HUB}
+AGENCY_ONLY = {Role.AGENCY}
+CLOSED_STATUSES = {
+    Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.ENTERED_IN_ERROR
+}
+
+
+def _change(referral_id, user, *, roles, allowed_from, version, action):
+    """Lock and return the referral after checking role, status and version."""
+    if not user.is_authenticated or user.role not in roles:
+        raise PermissionDenied("You do not have permission to do this.")
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.scheme_id != user.scheme_id:
+        raise PermissionDenied("You do not have permission to do this.")
+    if user.role == Role.AGENCY and referral.agency_id != user.agency_id:
+        raise PermissionDenied("You do not have permission to do this.")
+    if version not in (None, "") and str(version) != str(referral.version):
+        raise StaleReferral(
+            f"Referral {referral.reference} was changed by someone else while you "
+            "were looking at it. Reload the page to see the change, then try again."
+        )
+    if referral.status not in allowed_from:
+        raise OperationError(
+            f"Referral {referral.reference} is {referral.get_status_display().lower()}, "
+            f"so it cannot be {action}."
+        )
+    return referral
+
+
+def _save(referral, user, action, *, remote_addr=None, **data):
+    now = timezone.now()
+    referral.version += 1
+    if referral.status in CLOSED_STATUSES and referral.closed_at is None:
+        referral.closed_at = now
+    referral.save()
+    record_event(
+        action,
+        referral,
+        actor=user,
+        person_id=referral.person_id,
+        remote_addr=remote_addr,
+        data={"status": referral.status, **data},
+    )
+    return referral
+
+
+@transaction.atomic
+def forward_referral(referral_id, user, *, version=None, remote_addr=None):
+    """Send a referral that waits for the hub to its receiving agency."""
+    referral = _change(
+        referral_id, user, roles=HUB_ONLY, version=version, action="forwarded",
+        allowed_from={Status.DRAFT, Status.ON_HOLD},
+    )
+    if referral.status_reason == HoldReason.NO_CONSENT:
+        raise OperationError(
+            f"Referral {referral.reference} is held because the person did not "
+            "consent to this agency; record their consent before forwarding it."
+        )
+    referral.status = Status.REQUESTED
+    referral.status_reason = ""
+    referral.forwarded_at = timezone.now()
+    return _save(referral, user, "referral.forwarded", remote_addr=remote_addr)
+
+
+@transaction.atomic
+def hold_referral(referral_id, user, *, reason, note="", version=None,
+                  remote_addr=None):
+    if reason not in HoldReason.values or reason == HoldReason.NO_CONSENT:
+        raise OperationError("Choose why the referral is on hold.")
+    referral = _change(
+        referral_id, user, roles=HUB_ONLY, version=version, action="put on hold",
+        allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED},
+    )
+    referral.status = Status.ON_HOLD
+    referral.status_reason = reason
+    referral.status_note = note
+    return _save(referral, user, "referral.held", remote_addr=remote_addr,
+                 reason=reason)
+
+
+@transaction.atomic
+def reroute_referral(referral_id, user, *, agency_code, note="", version=None,
+                     remote_addr=None):
+    """Send the referral to another agency, as when the first one declined it."""
+    referral = _change(
+        referral_id, user, roles=HUB_ONLY, version=version, action="re-routed",
+        allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED, Status.ON_HOLD},
+    )
+    agency = Agency.objects.filter(scheme_id=referral.scheme_id, code=agency_code).first()
+    if agency is None or not agency.has_role("provider"):
+        raise OperationError("Choose an agency that provides services in this scheme.")
+    if agency.pk == referral.agency_id and referral.status != Status.REJECTED:
+        raise OperationError(f"The referral is already with {agency.name}.")
+    if referral.status_reason == HoldReason.NO_CONSENT:
+        raise OperationError(
+            "The person has not consented to this referral being shared; record "
+            "their consent first."
+        )
+    previous = referral.agency.code
+    referral.agency = agency
+    referral.status = Status.REQUESTED
+    referral.status_reason = ""
+    referral.status_note = note
+    referral.forwarded_at = timezone.now()
+    return _save(referral, user, "referral.rerouted", remote_addr=remote_addr,
+                 from_agency=previous, to_agency=agency.code)
+
+
+@transaction.atomic
+def cancel_referral(referral_id, user, *, note, version=None, remote_addr=None):
+    if not note.strip():
+        raise OperationError("Say why the referral is cancelled.")
+    referral = _change(
+        referral_id, user, roles=HUB_ONLY, version=version, action="cancelled",
+        allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED, Status.ON_HOLD},
+    )
+    referral.status = Status.CANCELLED
+    referral.status_note = note
+    return _save(referral, user, "referral.cancelled", remote_addr=remote_addr)
+
+
+@transaction.atomic
+def accept_referral(referral_id, user, *, version=None, remote_addr=None):
+    referral = _change(
+        referral_id, user, roles=AGENCY_ONLY, version=version, action="accepted",
+        allowed_from={Status.REQUESTED},
+    )
+    referral.status = Status.ACCEPTED
+    return _save(referral, user, "referral.accepted", remote_addr=remote_addr)
+
+
+@transaction.atomic
+def decline_referral(referral_id, user, *, reason, note="", version=None,
+                     remote_addr=None):
+    """Decline with a coded reason; the referral returns to the hub to re-route."""
+    if reason not in DeclineReason.values:
+        raise OperationError("Choose why you are declining the referral.")
+    referral = _change(
+        referral_id, user, roles=AGENCY_ONLY, version=version, action="declined",
+        allowed_from={Status.REQUESTED, Status.ACCEPTED},
+    )
+    referral.status = Status.REJECTED
+    referral.status_reason = reason
+    referral.status_note = note
+    return _save(referral, user, "referral.declined", remote_addr=remote_addr,
+                 reason=reason)
+
+
+@transaction.atomic
+def start_referral(referral_id, user, *, version=None, remote_addr=None):
+    referral = _change(
+        referral_id, user, roles=AGENCY_ONLY, version=version, action="started",
+        allowed_from={Status.ACCEPTED},
+    )
+    referral.status = Status.IN_PROGRESS
+    return _save(referral, user, "referral.started", remote_addr=remote_addr)
+
+
+@transaction.atomic
+def complete_referral(referral_id, user, *, outcome, note="", version=None,
+                      remote_addr=None):
+    if outcome not in Outcome.values:
+        raise OperationError("Choose the outcome of the referral.")
+    referral = _change(
+        referral_id, user, roles=AGENCY_ONLY, version=version, action="completed",
+        allowed_from={Status.ACCEPTED, Status.IN_PROGRESS},
+    )
+    referral.status = Status.COMPLETED
+    referral.outcome = outcome
+    referral.status_note = note
+    return _save(referral, user, "referral.completed", remote_addr=remote_addr,
+                 outcome=outcome)

@@ -1,0 +1,157 @@
+"""Django settings, read from the environment with safe defaults.
+
+FIRSTCONTACT_ENV=production switches to production settings, which need
+SECRET_KEY and ALLOWED_HOSTS in the environment and refuse to start without them.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from firstcontact.env import read_bool, read_int, read_list, read_str, require_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(read_str("FIRSTCONTACT_DATA_DIR", str(Path.cwd() / "var")))
+
+ENVIRONMENT = read_str("FIRSTCONTACT_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+
+if PRODUCTION:
+    SECRET_KEY = require_str("SECRET_KEY")
+    ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        require_str("ALLOWED_HOSTS")
+    DEBUG = False
+else:
+    # A development key: production settings never fall back to it.
+    SECRET_KEY = read_str("SECRET_KEY", "development-only-key-not-for-production")
+    ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    DEBUG = read_bool("DEBUG", False)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "firstcontact.directory",
+    "firstcontact.accounts",
+    "firstcontact.audit",
+    "firstcontact.people",
+    "firstcontact.checklists",
+    "firstcontact.referrals",
+    "firstcontact.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "firstcontact.accounts.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "firstcontact.urls"
+WSGI_APPLICATION = "firstcontact.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        read_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'firstcontact.sqlite3'}"),
+        conn_max_age=read_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets readers work while the hub writes; IMMEDIATE transactions take
+    # the write lock at BEGIN, so two writers queue instead of failing midway.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The scheme that the web pages and the API serve; load_scheme creates it.
+FIRSTCONTACT_SCHEME = read_str("FIRSTCONTACT_SCHEME", "leicestershire")
+
+# Referrals per page on lists and in the API.
+FIRSTCONTACT_PAGE_SIZE = read_int("FIRSTCONTACT_PAGE_SIZE", 50)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+    },
+}
