@@ -31,9 +31,7 @@ def read_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(
-            f"{name}={raw!r} is not a whole number."
-        ) from None
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
 def read_list(name: str, default: list[str]) -> list[str]:

@@ -25,11 +25,17 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=16, choices=Role.choices)
     scheme = models.ForeignKey(
-        "directory.Scheme", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Scheme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     agency = models.ForeignKey(
-        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
 
@@ -47,6 +53,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
 
     @staticmethod
     def digest_of(token: str) -> str:

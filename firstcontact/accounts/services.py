@@ -23,11 +23,17 @@ def create_user(username, *, role, scheme, agency_code=None, password=None, emai
     if agency_code:
         agency = Agency.objects.filter(scheme=scheme, code=agency_code).first()
         if agency is None:
-            raise AccountError(f"agency {agency_code!r} is not an agency of {scheme.code}.")
+            raise AccountError(
+                f"agency {agency_code!r} is not an agency of {scheme.code}."
+            )
     elif role in AGENCY_ROLES:
         raise AccountError(f"a {role} user needs --agency CODE.")
     user = User(
-        username=username, role=role, scheme=scheme, agency=agency, email=email,
+        username=username,
+        role=role,
+        scheme=scheme,
+        agency=agency,
+        email=email,
         is_staff=role == Role.ADMIN,
     )
     if password:

@@ -3,8 +3,9 @@
 from firstcontact.audit.models import AuditEvent
 
 
-def record_event(action, target, *, actor=None, person_id=None, data=None,
-                 remote_addr=None) -> AuditEvent:
+def record_event(
+    action, target, *, actor=None, person_id=None, data=None, remote_addr=None
+) -> AuditEvent:
     """Append one event; `target` is any model instance with a UUID primary key."""
     if actor is not None and not actor.is_authenticated:
         actor = None

@@ -36,7 +36,10 @@ def submit_checklist_api(request):
             )
     context = SchemeContext.load(user.scheme)
     result = submit_checklist(
-        payload, context, channel="api", user=user,
+        payload,
+        context,
+        channel="api",
+        user=user,
         remote_addr=request.META.get("REMOTE_ADDR"),
     )
     return JsonResponse(result, status=STATUS_CODES[result["status"]])

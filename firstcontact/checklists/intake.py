@@ -65,8 +65,11 @@ def result_for(checklist: Checklist, status: str, referrals=None) -> dict:
         "district": checklist.district.code if checklist.district else None,
         "referrals": sorted(
             (
-                {"service": r.service.code, "agency": r.agency.code,
-                 "priority": r.priority}
+                {
+                    "service": r.service.code,
+                    "agency": r.agency.code,
+                    "priority": r.priority,
+                }
                 for r in referrals
             ),
             key=lambda r: r["service"],
@@ -76,7 +79,12 @@ def result_for(checklist: Checklist, status: str, referrals=None) -> dict:
 
 
 def submit_checklist(
-    payload, context: SchemeContext, *, channel: str, user=None, remote_addr=None,
+    payload,
+    context: SchemeContext,
+    *,
+    channel: str,
+    user=None,
+    remote_addr=None,
     today: datetime.date | None = None,
 ) -> dict:
     """Validate, store and route one submission; return its result object."""
@@ -111,7 +119,9 @@ def submit_checklist(
         return result_for(existing, "duplicate")
     logger.debug(
         "Checklist %s received by %s: %d referrals",
-        checklist.pk, channel, len(result["referrals"]),
+        checklist.pk,
+        channel,
+        len(result["referrals"]),
     )
     return result
 
@@ -163,7 +173,9 @@ def _store_checklist(submission: Submission, context: SchemeContext, *, channel,
     return checklist, result_for(checklist, "processed", created)
 
 
-def create_referrals_for(checklist: Checklist, context: SchemeContext) -> list[Referral]:
+def create_referrals_for(
+    checklist: Checklist, context: SchemeContext
+) -> list[Referral]:
     """Create the referrals an eligible checklist's answers lead to.
 
     Returns the referrals that will be sent; a referral without consent is
@@ -218,8 +230,11 @@ def create_referrals_for(checklist: Checklist, context: SchemeContext) -> list[R
             service__in=[r.service for r in sent],
             status=Status.ON_HOLD,
             status_reason=HoldReason.NO_CONSENT,
-        ).update(status=Status.CANCELLED, status_reason="superseded",
-                 closed_at=timezone.now())
+        ).update(
+            status=Status.CANCELLED,
+            status_reason="superseded",
+            closed_at=timezone.now(),
+        )
     Referral.objects.bulk_create(sent + held)
     checklist.not_referred = not_referred
     checklist.save(update_fields=["not_referred"])

@@ -30,7 +30,9 @@ class Checklist(models.Model):
         "directory.Scheme", on_delete=models.PROTECT, related_name="checklists"
     )
     checklist_version = models.ForeignKey(
-        "directory.ChecklistVersion", on_delete=models.PROTECT, related_name="checklists"
+        "directory.ChecklistVersion",
+        on_delete=models.PROTECT,
+        related_name="checklists",
     )
     agency = models.ForeignKey(
         "directory.Agency", on_delete=models.PROTECT, related_name="checklists_sent"
@@ -38,7 +40,10 @@ class Checklist(models.Model):
     external_id = models.CharField(max_length=64)
     worker_name = models.CharField(max_length=200)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="checklists",
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -48,7 +53,10 @@ class Checklist(models.Model):
         "people.Person", on_delete=models.PROTECT, related_name="checklists"
     )
     district = models.ForeignKey(
-        "directory.District", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="checklists",
     )
     answers = models.JSONField(default=dict)
@@ -76,7 +84,9 @@ class Checklist(models.Model):
                 fields=["agency", "external_id"], name="checklist_external_id_unique"
             ),
         ]
-        indexes = [models.Index(fields=["scheme", "hub_status"], name="checklist_hub_idx")]
+        indexes = [
+            models.Index(fields=["scheme", "hub_status"], name="checklist_hub_idx")
+        ]
 
     def __str__(self):
         return self.reference

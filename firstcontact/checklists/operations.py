@@ -20,8 +20,9 @@ def _lock_for_hub(checklist_id, user) -> Checklist:
 
 
 @transaction.atomic
-def override_eligibility(checklist_id, user, *, reason, district_code=None,
-                         remote_addr=None):
+def override_eligibility(
+    checklist_id, user, *, reason, district_code=None, remote_addr=None
+):
     """Treat an ineligible checklist as eligible and create its referrals.
 
     A checklist with no district in the scheme needs one chosen by the hub,
@@ -72,7 +73,10 @@ def mark_checklist_reviewed(checklist_id, user, *, remote_addr=None):
     checklist.hub_status = Checklist.HubStatus.REVIEWED
     checklist.save(update_fields=["hub_status"])
     record_event(
-        "checklist.reviewed", checklist, actor=user, person_id=checklist.person_id,
+        "checklist.reviewed",
+        checklist,
+        actor=user,
+        person_id=checklist.person_id,
         remote_addr=remote_addr,
     )
     return checklist

@@ -12,13 +12,26 @@ from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.postcodes import InvalidPostcode, normalise_postcode
 
 TOP_LEVEL_FIELDS = {
-    "external_id", "checklist_version", "visit_date", "referrer", "source", "person",
-    "consent", "answers", "safeguarding_concern", "equality",
+    "external_id",
+    "checklist_version",
+    "visit_date",
+    "referrer",
+    "source",
+    "person",
+    "consent",
+    "answers",
+    "safeguarding_concern",
+    "equality",
 }
 REFERRER_FIELDS = {"agency", "worker"}
 PERSON_FIELDS = {
-    "given_name", "family_name", "date_of_birth", "address_line_1", "postcode",
-    "phone", "lives_alone",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "address_line_1",
+    "postcode",
+    "phone",
+    "lives_alone",
 }
 CONSENT_FIELDS = {"share", "except_agencies"}
 SOURCES = {"partner", "self"}
@@ -89,7 +102,9 @@ class _Reader:
 
     def reject_unknown(self, mapping: dict, allowed: set[str], prefix: str = ""):
         for key in sorted(set(mapping) - allowed, key=str):
-            self.error(f"{prefix}{key}", "is not a field of the exchange format; remove it.")
+            self.error(
+                f"{prefix}{key}", "is not a field of the exchange format; remove it."
+            )
 
     def text(self, mapping, key, path, required=True) -> str:
         value = mapping.get(key)

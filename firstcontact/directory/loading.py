@@ -174,7 +174,9 @@ def _load_districts(scheme, rows, councils, agencies) -> dict[str, District]:
             defaults={
                 "ons_code": _require(row, "ons_code", where),
                 "name": _require(row, "name", where),
-                "pilot_from": _date_or_none(row.get("pilot_from"), f"{where}.pilot_from"),
+                "pilot_from": _date_or_none(
+                    row.get("pilot_from"), f"{where}.pilot_from"
+                ),
                 "live_from": _date_or_none(row.get("live_from"), f"{where}.live_from"),
                 "council": agencies.get(council_code),
             },
@@ -234,7 +236,7 @@ def _question_rows(checklist: dict, services: dict) -> list[dict]:
             )
         refer_on = str(_require(row, "refer_on", where))
         if refer_on not in {"yes", "no"}:
-            raise SchemeFileError(f"{where}.refer_on must be \"yes\" or \"no\".")
+            raise SchemeFileError(f'{where}.refer_on must be "yes" or "no".')
         priority = row.get("priority", Question.Priority.ROUTINE)
         if priority not in Question.Priority.values:
             raise SchemeFileError(f"{where}.priority must be routine or urgent.")

@@ -14,7 +14,10 @@ class Scheme(models.Model):
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     lead_agency = models.ForeignKey(
-        "directory.Agency", null=True, blank=True, on_delete=models.SET_NULL,
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     minimum_age = models.PositiveSmallIntegerField(default=60)
@@ -29,21 +32,28 @@ class Scheme(models.Model):
 
 class District(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="districts")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="districts"
+    )
     code = models.SlugField(max_length=64)
     ons_code = models.CharField(max_length=9)
     name = models.CharField(max_length=200)
     pilot_from = models.DateField(null=True, blank=True)
     live_from = models.DateField(null=True, blank=True)
     council = models.ForeignKey(
-        "directory.Agency", null=True, blank=True, on_delete=models.SET_NULL,
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="council_of",
     )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="district_code_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="district_code_unique"
+            ),
             models.UniqueConstraint(
                 fields=["scheme", "ons_code"], name="district_ons_code_unique"
             ),
@@ -64,7 +74,9 @@ class Agency(models.Model):
         VOLUNTARY = "voluntary"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="agencies")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="agencies"
+    )
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -76,7 +88,9 @@ class Agency(models.Model):
         ordering = ["name"]
         verbose_name_plural = "agencies"
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="agency_code_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="agency_code_unique"
+            ),
         ]
 
     def __str__(self):
@@ -90,7 +104,9 @@ class Service(models.Model):
     DISTRICT_COUNCIL = "district-council"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="services")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="services"
+    )
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     # Null when the district council of the person's district provides it.
@@ -101,7 +117,9 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="service_code_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="service_code_unique"
+            ),
         ]
 
     def __str__(self):
@@ -111,7 +129,9 @@ class Service(models.Model):
 class ServiceOverride(models.Model):
     """A different provider for one service in one district."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="overrides")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="overrides"
+    )
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
 
@@ -121,6 +141,9 @@ class ServiceOverride(models.Model):
                 fields=["service", "district"], name="service_override_unique"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.service} in {self.district}"
 
 
 class ChecklistVersion(models.Model):

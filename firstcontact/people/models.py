@@ -19,7 +19,10 @@ class Person(models.Model):
     address_line_1 = models.CharField(max_length=200)
     postcode = models.CharField(max_length=8)
     district = models.ForeignKey(
-        "directory.District", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     phone = models.CharField(max_length=32, blank=True)
@@ -31,7 +34,8 @@ class Person(models.Model):
         verbose_name_plural = "people"
         indexes = [
             models.Index(
-                fields=["scheme", "family_key", "date_of_birth"], name="person_match_idx"
+                fields=["scheme", "family_key", "date_of_birth"],
+                name="person_match_idx",
             ),
         ]
 
@@ -63,3 +67,6 @@ class PossibleMatch(models.Model):
                 fields=["person", "candidate"], name="possible_match_unique"
             ),
         ]
+
+    def __str__(self):
+        return f"possible match {self.person_id} ~ {self.candidate_id}"

@@ -66,19 +66,27 @@ def list_referrals_api(request):
         )
     results = [referral_summary(r) for r in page.object_list]
     record_event(
-        "referral.listed", request.user, actor=request.user,
+        "referral.listed",
+        request.user,
+        actor=request.user,
         remote_addr=request.META.get("REMOTE_ADDR"),
         data={"count": len(results), "page": page.number},
     )
-    return JsonResponse({"count": paginator.count, "next": next_url, "results": results})
+    return JsonResponse(
+        {"count": paginator.count, "next": next_url, "results": results}
+    )
 
 
 @api_view({"GET"})
 def referral_detail_api(request, referral_id):
     referral = get_referral_for(request.user, referral_id)
     record_event(
-        "referral.viewed", referral, actor=request.user, person_id=referral.person_id,
-        remote_addr=request.META.get("REMOTE_ADDR"), data={"channel": "api"},
+        "referral.viewed",
+        referral,
+        actor=request.user,
+        person_id=referral.person_id,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+        data={"channel": "api"},
     )
     return JsonResponse(referral_detail(referral))
 
@@ -106,8 +114,11 @@ def referral_action_api(request, referral_id, action):
     arguments = {name: str(payload.get(name, "")) for name in fields}
     try:
         referral = operation(
-            referral.pk, request.user, version=payload.get("version"),
-            remote_addr=request.META.get("REMOTE_ADDR"), **arguments,
+            referral.pk,
+            request.user,
+            version=payload.get("version"),
+            remote_addr=request.META.get("REMOTE_ADDR"),
+            **arguments,
         )
     except operations.PermissionDenied as denied:
         return api_error(403, str(denied))

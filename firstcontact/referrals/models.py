@@ -119,7 +119,9 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["person", "service", "status"], name="referral_open_idx"),
+            models.Index(
+                fields=["person", "service", "status"], name="referral_open_idx"
+            ),
             models.Index(fields=["agency", "status"], name="referral_agency_idx"),
         ]
 

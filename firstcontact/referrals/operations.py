@@ -35,7 +35,10 @@ class StaleReferral(OperationError):
 HUB_ONLY = {Role.HUB}
 AGENCY_ONLY = {Role.AGENCY}
 CLOSED_STATUSES = {
-    Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.ENTERED_IN_ERROR
+    Status.COMPLETED,
+    Status.CANCELLED,
+    Status.FAILED,
+    Status.ENTERED_IN_ERROR,
 }
 
 
@@ -54,9 +57,9 @@ def _change(referral_id, user, *, roles, allowed_from, version, action):
             "were looking at it. Reload the page to see the change, then try again."
         )
     if referral.status not in allowed_from:
+        status = referral.get_status_display().lower()
         raise OperationError(
-            f"Referral {referral.reference} is {referral.get_status_display().lower()}, "
-            f"so it cannot be {action}."
+            f"Referral {referral.reference} is {status}, so it cannot be {action}."
         )
     return referral
 
@@ -82,7 +85,11 @@ def _save(referral, user, action, *, remote_addr=None, **data):
 def forward_referral(referral_id, user, *, version=None, remote_addr=None):
     """Send a referral that waits for the hub to its receiving agency."""
     referral = _change(
-        referral_id, user, roles=HUB_ONLY, version=version, action="forwarded",
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=version,
+        action="forwarded",
         allowed_from={Status.DRAFT, Status.ON_HOLD},
     )
     if referral.status_reason == HoldReason.NO_CONSENT:
@@ -97,30 +104,43 @@ def forward_referral(referral_id, user, *, version=None, remote_addr=None):
 
 
 @transaction.atomic
-def hold_referral(referral_id, user, *, reason, note="", version=None,
-                  remote_addr=None):
+def hold_referral(
+    referral_id, user, *, reason, note="", version=None, remote_addr=None
+):
     if reason not in HoldReason.values or reason == HoldReason.NO_CONSENT:
         raise OperationError("Choose why the referral is on hold.")
     referral = _change(
-        referral_id, user, roles=HUB_ONLY, version=version, action="put on hold",
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=version,
+        action="put on hold",
         allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED},
     )
     referral.status = Status.ON_HOLD
     referral.status_reason = reason
     referral.status_note = note
-    return _save(referral, user, "referral.held", remote_addr=remote_addr,
-                 reason=reason)
+    return _save(
+        referral, user, "referral.held", remote_addr=remote_addr, reason=reason
+    )
 
 
 @transaction.atomic
-def reroute_referral(referral_id, user, *, agency_code, note="", version=None,
-                     remote_addr=None):
+def reroute_referral(
+    referral_id, user, *, agency_code, note="", version=None, remote_addr=None
+):
     """Send the referral to another agency, as when the first one declined it."""
     referral = _change(
-        referral_id, user, roles=HUB_ONLY, version=version, action="re-routed",
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=version,
+        action="re-routed",
         allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED, Status.ON_HOLD},
     )
-    agency = Agency.objects.filter(scheme_id=referral.scheme_id, code=agency_code).first()
+    agency = Agency.objects.filter(
+        scheme_id=referral.scheme_id, code=agency_code
+    ).first()
     if agency is None or not agency.has_role("provider"):
         raise OperationError("Choose an agency that provides services in this scheme.")
     if agency.pk == referral.agency_id and referral.status != Status.REJECTED:
@@ -136,8 +156,14 @@ def reroute_referral(referral_id, user, *, agency_code, note="", version=None,
     referral.status_reason = ""
     referral.status_note = note
     referral.forwarded_at = timezone.now()
-    return _save(referral, user, "referral.rerouted", remote_addr=remote_addr,
-                 from_agency=previous, to_agency=agency.code)
+    return _save(
+        referral,
+        user,
+        "referral.rerouted",
+        remote_addr=remote_addr,
+        from_agency=previous,
+        to_agency=agency.code,
+    )
 
 
 @transaction.atomic
@@ -145,7 +171,11 @@ def cancel_referral(referral_id, user, *, note, version=None, remote_addr=None):
     if not note.strip():
         raise OperationError("Say why the referral is cancelled.")
     referral = _change(
-        referral_id, user, roles=HUB_ONLY, version=version, action="cancelled",
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=version,
+        action="cancelled",
         allowed_from={Status.DRAFT, Status.REQUESTED, Status.REJECTED, Status.ON_HOLD},
     )
     referral.status = Status.CANCELLED
@@ -156,7 +186,11 @@ def cancel_referral(referral_id, user, *, note, version=None, remote_addr=None):
 @transaction.atomic
 def accept_referral(referral_id, user, *, version=None, remote_addr=None):
     referral = _change(
-        referral_id, user, roles=AGENCY_ONLY, version=version, action="accepted",
+        referral_id,
+        user,
+        roles=AGENCY_ONLY,
+        version=version,
+        action="accepted",
         allowed_from={Status.REQUESTED},
     )
     referral.status = Status.ACCEPTED
@@ -164,26 +198,36 @@ def accept_referral(referral_id, user, *, version=None, remote_addr=None):
 
 
 @transaction.atomic
-def decline_referral(referral_id, user, *, reason, note="", version=None,
-                     remote_addr=None):
+def decline_referral(
+    referral_id, user, *, reason, note="", version=None, remote_addr=None
+):
     """Decline with a coded reason; the referral returns to the hub to re-route."""
     if reason not in DeclineReason.values:
         raise OperationError("Choose why you are declining the referral.")
     referral = _change(
-        referral_id, user, roles=AGENCY_ONLY, version=version, action="declined",
+        referral_id,
+        user,
+        roles=AGENCY_ONLY,
+        version=version,
+        action="declined",
         allowed_from={Status.REQUESTED, Status.ACCEPTED},
     )
     referral.status = Status.REJECTED
     referral.status_reason = reason
     referral.status_note = note
-    return _save(referral, user, "referral.declined", remote_addr=remote_addr,
-                 reason=reason)
+    return _save(
+        referral, user, "referral.declined", remote_addr=remote_addr, reason=reason
+    )
 
 
 @transaction.atomic
 def start_referral(referral_id, user, *, version=None, remote_addr=None):
     referral = _change(
-        referral_id, user, roles=AGENCY_ONLY, version=version, action="started",
+        referral_id,
+        user,
+        roles=AGENCY_ONLY,
+        version=version,
+        action="started",
         allowed_from={Status.ACCEPTED},
     )
     referral.status = Status.IN_PROGRESS
@@ -191,16 +235,22 @@ def start_referral(referral_id, user, *, version=None, remote_addr=None):
 
 
 @transaction.atomic
-def complete_referral(referral_id, user, *, outcome, note="", version=None,
-                      remote_addr=None):
+def complete_referral(
+    referral_id, user, *, outcome, note="", version=None, remote_addr=None
+):
     if outcome not in Outcome.values:
         raise OperationError("Choose the outcome of the referral.")
     referral = _change(
-        referral_id, user, roles=AGENCY_ONLY, version=version, action="completed",
+        referral_id,
+        user,
+        roles=AGENCY_ONLY,
+        version=version,
+        action="completed",
         allowed_from={Status.ACCEPTED, Status.IN_PROGRESS},
     )
     referral.status = Status.COMPLETED
     referral.outcome = outcome
     referral.status_note = note
-    return _save(referral, user, "referral.completed", remote_addr=remote_addr,
-                 outcome=outcome)
+    return _save(
+        referral, user, "referral.completed", remote_addr=remote_addr, outcome=outcome
+    )

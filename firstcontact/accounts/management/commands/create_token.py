@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def handle(self, *args, username, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"user {username!r} not found; create it with create_user.")
+            raise CommandError(
+                f"user {username!r} not found; create it with create_user."
+            )
         try:
             self.stdout.write(create_token(user))
         except AccountError as error:

@@ -21,8 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, agency, email, password, **options):
         try:
             user = create_user(
-                username, role=role, scheme=get_current_scheme(), agency_code=agency,
-                password=password, email=email,
+                username,
+                role=role,
+                scheme=get_current_scheme(),
+                agency_code=agency,
+                password=password,
+                email=email,
             )
         except AccountError as error:
             raise CommandError(str(error)) from None

@@ -17,9 +17,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="JSON Lines file, one checklist a line")
         parser.add_argument(
-            "--results", type=Path, required=True,
+            "file", type=Path, help="JSON Lines file, one checklist a line"
+        )
+        parser.add_argument(
+            "--results",
+            type=Path,
+            required=True,
             help="where to write the result objects, one JSON line each",
         )
         parser.add_argument(
@@ -30,7 +34,9 @@ class Command(BaseCommand):
         try:
             lines = file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file}: cannot be read as UTF-8 text ({error}).") from None
+            raise CommandError(
+                f"{file}: cannot be read as UTF-8 text ({error})."
+            ) from None
         context = SchemeContext.load(get_current_scheme())
         counts = {"processed": 0, "duplicate": 0, "rejected": 0}
         rows = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
@@ -52,6 +58,8 @@ class Command(BaseCommand):
         try:
             payload = json.loads(line)
         except json.JSONDecodeError as error:
-            message = f"line {number} is not valid JSON ({error.msg}, column {error.colno})."
+            message = (
+                f"line {number} is not valid JSON ({error.msg}, column {error.colno})."
+            )
             return rejected_result(None, [FieldError("", message)])
         return submit_checklist(payload, context, channel="batch")

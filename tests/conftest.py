@@ -1,0 +1,106 @@
+"""Shared fixtures: the bundled scheme, users of every role and API clients."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from firstcontact.accounts.services import create_token, create_user
+from firstcontact.directory.context import SchemeContext
+from firstcontact.directory.loading import BUNDLED_SCHEME, load_scheme, read_scheme_file
+
+DATA = Path(__file__).parent / "data"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def scheme(db):
+    return load_scheme(read_scheme_file(BUNDLED_SCHEME)).scheme
+
+
+@pytest.fixture
+def context(scheme):
+    return SchemeContext.load(scheme)
+
+
+@pytest.fixture
+def cases():
+    """The example checklists with their expected results, in order."""
+    return list(
+        zip(
+            read_jsonl(DATA / "checklists.jsonl"),
+            read_jsonl(DATA / "checklists.expected.jsonl"),
+            strict=True,
+        )
+    )
+
+
+@pytest.fixture
+def make_user(scheme):
+    def make(username, role, agency=None):
+        return create_user(
+            username, role=role, scheme=scheme, agency_code=agency, password=PASSWORD
+        )
+
+    return make
+
+
+@pytest.fixture
+def referrer(make_user):
+    return make_user("fire.referrer", "referrer", "fire-rescue")
+
+
+@pytest.fixture
+def colleague_referrer(make_user):
+    return make_user("fire.colleague", "referrer", "fire-rescue")
+
+
+@pytest.fixture
+def hub_user(make_user):
+    return make_user("hub.coordinator", "hub", "victim-support")
+
+
+@pytest.fixture
+def agency_user(make_user):
+    return make_user("pension.worker", "agency", "pension-service")
+
+
+@pytest.fixture
+def outsider_agency_user(make_user):
+    return make_user("police.worker", "agency", "police")
+
+
+def bearer_client(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user)}")
+
+
+@pytest.fixture
+def api_client_for():
+    return bearer_client
+
+
+def checklist_payload(**changes) -> dict:
+    """A valid submission for an invented person in Hinckley; override any field."""
+    payload = {
+        "external_id": "T-0001",
+        "checklist_version": 1,
+        "visit_date": "2026-11-02",
+        "referrer": {"agency": "fire-rescue", "worker": "Alex Visitor"},
+        "source": "partner",
+        "person": {
+            "given_name": "Margaret",
+            "family_name": "Ellison",
+            "date_of_birth": "1941-03-14",
+            "address_line_1": "1 Example Street",
+            "postcode": "LE10 0JU",
+        },
+        "consent": {"share": True},
+        "answers": {"benefits": "yes", "lonely": "yes", "smoke-alarm": "no"},
+    }
+    payload.update(changes)
+    return payload
