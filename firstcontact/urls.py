@@ -1,5 +1,13 @@
 from django.urls import include, path
 
+from firstcontact.accounts.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("firstcontact.accounts.urls")),
+    path("checklists/", include("firstcontact.checklists.urls")),
+    path("hub/", include("firstcontact.referrals.hub_urls")),
+    path("hub/checklists/", include("firstcontact.checklists.hub_urls")),
+    path("referrals/", include("firstcontact.referrals.urls")),
     path("api/v1/", include("firstcontact.api_urls")),
 ]
