@@ -221,8 +221,20 @@ def _load_services(scheme, rows, agencies, districts) -> dict[str, Service]:
                 },
             )
         service.overrides.exclude(district__code__in=list(overrides)).delete()
+        if provider is None:
+            _check_councils(where, districts, overrides)
         services[code] = service
     return services
+
+
+def _check_councils(where, districts, overrides) -> None:
+    """Every district needs a council for a service its council provides."""
+    for code, district in districts.items():
+        if code not in overrides and district.council is None:
+            raise SchemeFileError(
+                f"{where}.provider: district-council, but district {code!r} has no "
+                "entry in district_councils."
+            )
 
 
 def _question_rows(checklist: dict, services: dict) -> list[dict]:
