@@ -39,13 +39,32 @@ class LoadSummary:
     questions: int
 
 
+class _SchemeLoader(yaml.SafeLoader):
+    """A safe loader that leaves dates as strings.
+
+    PyYAML's own date parsing raises a bare ValueError for an impossible date such
+    as 2009-02-30, so the error could not name the field. `_date_or_none` parses
+    the strings instead.
+    """
+
+
+_SchemeLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_scheme_file(path: Path) -> dict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise SchemeFileError(f"{path}: cannot be read ({error.strerror}).") from None
+    except UnicodeDecodeError:
+        raise SchemeFileError(f"{path}: cannot be read as UTF-8 text.") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SchemeLoader)
     except yaml.YAMLError as error:
         raise SchemeFileError(f"{path}: is not valid YAML ({error}).") from None
     if not isinstance(data, dict):
@@ -72,6 +91,15 @@ def _date_or_none(value, where: str) -> datetime.date | None:
         ) from None
 
 
+def _integer(value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SchemeFileError(f"{where}: {value!r} is not a whole number.")
+    try:
+        return int(value)
+    except ValueError:
+        raise SchemeFileError(f"{where}: {value!r} is not a whole number.") from None
+
+
 def _list(data: dict, key: str) -> list:
     value = data.get(key)
     if not isinstance(value, list) or not value:
@@ -93,7 +121,9 @@ def load_scheme(data: dict) -> LoadSummary:
         code=_require(header, "code", "scheme"),
         defaults={
             "name": _require(header, "name", "scheme"),
-            "minimum_age": int(eligibility.get("minimum_age", 60)),
+            "minimum_age": _integer(
+                eligibility.get("minimum_age", 60), "scheme.eligibility.minimum_age"
+            ),
             "leap_day_birthday": leap_rule,
             "accept_self_referrals": bool(
                 eligibility.get("accept_self_referrals", False)
@@ -239,8 +269,16 @@ def _check_councils(where, districts, overrides) -> None:
 
 def _question_rows(checklist: dict, services: dict) -> list[dict]:
     rows = []
+    codes = set()
     for position, row in enumerate(_list(checklist, "questions")):
         where = f"checklist.questions[{position}]"
+        code = _require(row, "code", where)
+        if code in codes:
+            raise SchemeFileError(
+                f"{where}.code: {code!r} is a duplicate; "
+                "give each question its own code."
+            )
+        codes.add(code)
         service_code = _require(row, "service", where)
         if service_code not in services:
             raise SchemeFileError(
@@ -255,7 +293,7 @@ def _question_rows(checklist: dict, services: dict) -> list[dict]:
         rows.append(
             {
                 "position": position,
-                "code": _require(row, "code", where),
+                "code": code,
                 "text": _require(row, "text", where),
                 "refer_on": refer_on,
                 "service": services[service_code],
@@ -273,10 +311,10 @@ def _question_signature(rows) -> list[tuple]:
 
 
 def _load_checklist(scheme, checklist: dict, services) -> int:
-    number = _require(checklist, "version", "checklist")
+    number = _integer(_require(checklist, "version", "checklist"), "checklist.version")
     rows = _question_rows(checklist, services)
     version, created = ChecklistVersion.objects.get_or_create(
-        scheme=scheme, version=int(number)
+        scheme=scheme, version=number
     )
     if not created:
         stored = [
