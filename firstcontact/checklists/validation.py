@@ -6,6 +6,7 @@ doors accept and reject exactly the same input.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from firstcontact.directory.context import SchemeContext
@@ -35,6 +36,9 @@ PERSON_FIELDS = {
 }
 CONSENT_FIELDS = {"share", "except_agencies"}
 SOURCES = {"partner", "self"}
+# Dates must be YYYY-MM-DD, because date.fromisoformat (Python 3.11 and later)
+# also accepts 20261102 and week dates such as 2026-W45-1.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = {
     "referrer.worker": 200,
     "person.given_name": 100,
@@ -88,15 +92,18 @@ class _Reader:
     def error(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
 
-    def section(self, name: str, allowed: set[str], required: bool = True) -> dict:
+    def section(self, name: str, allowed: set[str]) -> dict | None:
+        """Return the object at `name`, or None after reporting it missing or wrong.
+
+        The field readers skip a None section, so a missing section is one error.
+        """
         value = self.payload.get(name)
         if value is None:
-            if required:
-                self.error(name, "is missing; it must be an object.")
-            return {}
+            self.error(name, "is missing; it must be an object.")
+            return None
         if not isinstance(value, dict):
             self.error(name, "must be an object.")
-            return {}
+            return None
         self.reject_unknown(value, allowed, f"{name}.")
         return value
 
@@ -107,6 +114,8 @@ class _Reader:
             )
 
     def text(self, mapping, key, path, required=True) -> str:
+        if mapping is None:
+            return ""
         value = mapping.get(key)
         if value is None:
             if required:
@@ -124,6 +133,8 @@ class _Reader:
         return value
 
     def date(self, mapping, key, path, today) -> datetime.date | None:
+        if mapping is None:
+            return None
         raw = mapping.get(key)
         if raw is None:
             self.error(path, "is missing; give a date as YYYY-MM-DD.")
@@ -131,13 +142,13 @@ class _Reader:
         if not isinstance(raw, str):
             self.error(path, "must be a date string such as 1941-03-14.")
             return None
+        if not ISO_DATE.fullmatch(raw):
+            self.error(path, f"{raw!r} is not in the form YYYY-MM-DD.")
+            return None
         try:
             value = datetime.date.fromisoformat(raw)
         except ValueError:
             self.error(path, f"{raw!r} is not a real date; use YYYY-MM-DD.")
-            return None
-        if len(raw) != 10:
-            self.error(path, f"{raw!r} is not in the form YYYY-MM-DD.")
             return None
         if value > today:
             self.error(path, f"{raw} is in the future; check the date.")
@@ -145,6 +156,8 @@ class _Reader:
         return value
 
     def boolean(self, mapping, key, path, required=True) -> bool | None:
+        if mapping is None:
+            return None
         value = mapping.get(key)
         if value is None:
             if required:
@@ -187,12 +200,12 @@ def validate_submission(
     visit_date = reader.date(payload, "visit_date", "visit_date", today)
 
     referrer = reader.section("referrer", REFERRER_FIELDS)
-    agency_code = reader.text(referrer, "agency", "referrer.agency") if referrer else ""
+    agency_code = reader.text(referrer, "agency", "referrer.agency")
     if agency_code and agency_code not in context.agencies:
         reader.error(
             "referrer.agency", f"{agency_code!r} is not an agency of this scheme."
         )
-    worker = reader.text(referrer, "worker", "referrer.worker") if referrer else ""
+    worker = reader.text(referrer, "worker", "referrer.worker")
 
     source = payload.get("source")
     if source not in SOURCES:
@@ -216,15 +229,17 @@ def validate_submission(
     lives_alone = reader.boolean(person, "lives_alone", "person.lives_alone", False)
 
     consent = reader.section("consent", CONSENT_FIELDS)
-    share = reader.boolean(consent, "share", "consent.share") if consent else None
+    share = reader.boolean(consent, "share", "consent.share")
     except_agencies = _read_except_agencies(reader, consent, context)
 
     answers = _read_answers(reader, payload.get("answers"), questions)
     concern = reader.text(
         payload, "safeguarding_concern", "safeguarding_concern", required=False
     )
-    equality = payload.get("equality") or {}
-    if not isinstance(equality, dict):
+    equality = payload.get("equality")
+    if equality is None:
+        equality = {}
+    elif not isinstance(equality, dict):
         reader.error("equality", "must be an object.")
 
     if reader.errors:
