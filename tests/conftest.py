@@ -18,6 +18,16 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash test passwords with MD5 to keep the suite fast.
+
+    Django's default PBKDF2 hasher (1,500,000 iterations in Django 6.1) takes most
+    of a second per password.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def scheme(db):
     return load_scheme(read_scheme_file(BUNDLED_SCHEME)).scheme
