@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from firstcontact.delivery.conf import read_delivery_settings
 from firstcontact.env import read_bool, read_int, read_list, read_str, require_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -40,7 +41,9 @@ INSTALLED_APPS = [
     "firstcontact.people",
     "firstcontact.checklists",
     "firstcontact.referrals",
+    "firstcontact.delivery",
     "firstcontact.demo",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firstcontact.accounts.middleware.NoStoreMiddleware",
+    "firstcontact.delivery.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "firstcontact.urls"
@@ -144,6 +148,42 @@ FIRSTCONTACT_SCHEME = read_str("FIRSTCONTACT_SCHEME", "leicestershire")
 
 # Referrals per page on lists and in the API.
 FIRSTCONTACT_PAGE_SIZE = read_int("FIRSTCONTACT_PAGE_SIZE", 50)
+
+# Email goes out over SMTP once EMAIL_HOST is set (always in production);
+# otherwise each message is written to a file under DATA_DIR/mail, so a clean
+# clone sends nothing. The EMAIL_* variables fill Django 6.1's MAILERS setting,
+# which replaces the EMAIL_* settings.
+DEFAULT_FROM_EMAIL = read_str(
+    "DEFAULT_FROM_EMAIL", "First Contact <noreply@example.org>"
+)
+if read_str("EMAIL_HOST") or PRODUCTION:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": read_str("EMAIL_HOST", "localhost"),
+                "port": read_int("EMAIL_PORT", 25),
+                "username": read_str("EMAIL_HOST_USER"),
+                "password": read_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": read_bool("EMAIL_USE_TLS", False),
+                "timeout": read_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
+
+# Background work: tasks are rows in the database, run by `firstcontact worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Referral delivery: retries, leases and schedules (firstcontact.delivery.conf).
+FIRSTCONTACT_BASE_URL = read_str("FIRSTCONTACT_BASE_URL", "http://127.0.0.1:8000")
+FIRSTCONTACT_DELIVERY = read_delivery_settings()
 
 LOGGING = {
     "version": 1,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("hub/checklists/", include("firstcontact.checklists.hub_urls")),
     path("referrals/", include("firstcontact.referrals.urls")),
     path("api/v1/", include("firstcontact.api_urls")),
+    path("", include("firstcontact.delivery.urls")),
 ]

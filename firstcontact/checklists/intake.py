@@ -16,6 +16,7 @@ from firstcontact.audit.services import record_event
 from firstcontact.checklists.eligibility import find_ineligibility_reasons
 from firstcontact.checklists.models import Checklist
 from firstcontact.checklists.validation import Submission, validate_submission
+from firstcontact.delivery.events import enqueue_referrals_created
 from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.postcodes import lookup_district_code
 from firstcontact.people.matching import match_or_create_person
@@ -236,6 +237,7 @@ def create_referrals_for(
             closed_at=timezone.now(),
         )
     Referral.objects.bulk_create(sent + held)
+    enqueue_referrals_created(sent)
     checklist.not_referred = not_referred
     checklist.save(update_fields=["not_referred"])
     return sent

@@ -24,6 +24,7 @@ from firstcontact.directory.models import (
 
 BUNDLED_SCHEME = Path(__file__).parent / "data" / "leicestershire.yaml"
 AGENCY_ROLES = {"lead", "hub", "provider", "referrer"}
+DEFAULT_RESPONSE_DAYS = 5
 
 
 class SchemeFileError(ValueError):
@@ -233,7 +234,11 @@ def _load_services(scheme, rows, agencies, districts) -> dict[str, Service]:
         service, _ = Service.objects.update_or_create(
             scheme=scheme,
             code=code,
-            defaults={"name": _require(row, "name", where), "provider": provider},
+            defaults={
+                "name": _require(row, "name", where),
+                "provider": provider,
+                "response_days": _response_days(row, where),
+            },
         )
         overrides = row.get("by_district") or {}
         for district_code, agency_code in overrides.items():
@@ -255,6 +260,16 @@ def _load_services(scheme, rows, agencies, districts) -> dict[str, Service]:
             _check_councils(where, districts, overrides)
         services[code] = service
     return services
+
+
+def _response_days(row: dict, where: str) -> int:
+    value = row.get("response_days", DEFAULT_RESPONSE_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
+        raise SchemeFileError(
+            f"{where}.response_days must be a whole number of working days "
+            f"from 1 to 60, not {value!r}."
+        )
+    return value
 
 
 def _check_councils(where, districts, overrides) -> None:

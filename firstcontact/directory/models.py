@@ -113,6 +113,8 @@ class Service(models.Model):
     provider = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Working days (England and Wales) the agency has to respond to a referral.
+    response_days = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["name"]

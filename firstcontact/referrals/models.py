@@ -112,6 +112,9 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     forwarded_at = models.DateTimeField(null=True, blank=True)
+    # When the agency should have responded: the service's response time in
+    # working days after forwarding (firstcontact.delivery.workdays).
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Raised on every change, so an edit made from a stale page is refused.
     version = models.PositiveIntegerField(default=1)

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from firstcontact.accounts.models import Role
 from firstcontact.audit.services import record_event
+from firstcontact.delivery.events import enqueue_referral_change
+from firstcontact.delivery.workdays import due_at
 from firstcontact.directory.models import Agency
 from firstcontact.referrals.models import (
     DeclineReason,
@@ -66,6 +68,9 @@ def _change(referral_id, user, *, roles, allowed_from, version, action):
 
 def _save(referral, user, action, *, remote_addr=None, **data):
     now = timezone.now()
+    previous = Referral.objects.values("status", "agency_id").get(pk=referral.pk)
+    if referral.status == Status.REQUESTED:
+        referral.due_at = due_at(referral.forwarded_at, referral.service.response_days)
     referral.version += 1
     if referral.status in CLOSED_STATUSES and referral.closed_at is None:
         referral.closed_at = now
@@ -77,6 +82,13 @@ def _save(referral, user, action, *, remote_addr=None, **data):
         person_id=referral.person_id,
         remote_addr=remote_addr,
         data={"status": referral.status, **data},
+    )
+    # The messages and notifications commit or roll back with the change.
+    enqueue_referral_change(
+        referral,
+        action,
+        previous_status=previous["status"],
+        previous_agency_id=previous["agency_id"],
     )
     return referral
 
