@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from firstcontact.audit.services import record_event
@@ -46,15 +47,19 @@ def result_for(checklist: Checklist, status: str, referrals=None) -> dict:
     """The exchange format's result object for a stored checklist.
 
     `referrals` defaults to the checklist's referrals as they stand now, less
-    those held for want of consent, which `not_referred` lists instead.
+    those held for want of consent, which `not_referred` lists instead. Those
+    stay out even after a later checklist has superseded the hold.
     """
     if referrals is None:
+        held_services = {
+            entry["service"]
+            for entry in checklist.not_referred
+            if entry["reason"] == NO_CONSENT
+        }
         referrals = [
             r
             for r in checklist.referrals.select_related("service", "agency")
-            if not (
-                r.status == Status.ON_HOLD and r.status_reason == HoldReason.NO_CONSENT
-            )
+            if r.service.code not in held_services
         ]
     return {
         "external_id": checklist.external_id,
@@ -235,6 +240,7 @@ def create_referrals_for(
             status=Status.CANCELLED,
             status_reason="superseded",
             closed_at=timezone.now(),
+            version=F("version") + 1,
         )
     Referral.objects.bulk_create(sent + held)
     enqueue_referrals_created(sent)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from firstcontact.accounts.models import Role
@@ -20,10 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, agency, email, password, **options):
         try:
+            scheme = get_current_scheme()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
+        try:
             user = create_user(
                 username,
                 role=role,
-                scheme=get_current_scheme(),
+                scheme=scheme,
                 agency_code=agency,
                 password=password,
                 email=email,

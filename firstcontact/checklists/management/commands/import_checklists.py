@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -37,7 +38,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{file}: cannot be read as UTF-8 text ({error})."
             ) from None
-        context = SchemeContext.load(get_current_scheme())
+        try:
+            context = SchemeContext.load(get_current_scheme())
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         counts = {"processed": 0, "duplicate": 0, "rejected": 0}
         rows = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
         with results.open("w", encoding="utf-8") as out:
