@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.test import Client
 
@@ -20,6 +21,22 @@ PASSWORD = "correct-horse-battery-staple"
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """Put the SQLite test database in a file, as in production.
+
+    Django's default in-memory test database uses SQLite's shared cache, whose
+    table locks fail at once ("database table is locked") instead of waiting out
+    the busy timeout, so concurrent writers could not be tested on it.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
 
 
 @pytest.fixture(autouse=True)
