@@ -17,6 +17,19 @@ from firstcontact.directory.postcodes import InvalidPostcode, normalise_postcode
 # ---------------------------------------------------------------------------
 
 DATE_PARTS = (("day", "Day"), ("month", "Month"), ("year", "Year"))
+# A month may be typed as a name or its first three letters, as the Design
+# System recommends accepting.
+MONTH_NAMES = {
+    name: number
+    for number, month in enumerate(
+        (
+            "january february march april may june july august september "
+            "october november december"
+        ).split(),
+        start=1,
+    )
+    for name in (month, month[:3])
+}
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -89,6 +102,8 @@ class DateInputField(forms.MultiValueField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
+        month = str(MONTH_NAMES.get(month.lower(), month))
+        typed = [day, month, year]
         missing = [
             name
             for name, text in zip(("day", "month", "year"), typed, strict=True)

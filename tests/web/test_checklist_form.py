@@ -4,11 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from firstcontact.checklists import views as checklist_views
-from firstcontact.checklists.forms import ChecklistForm
+from firstcontact.checklists.forms import ChecklistForm, DateInputField
 from firstcontact.checklists.models import Checklist
 from firstcontact.directory.models import Question
 
@@ -335,3 +336,35 @@ def test_anonymous_users_are_sent_to_sign_in(client, scheme):
     response = client.post(NEW, form_data("a" * 22))
     assert response.status_code == 302
     assert Checklist.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (["14", "3", "1941"], datetime.date(1941, 3, 14)),
+        ([" 14 ", "03", "1941"], datetime.date(1941, 3, 14)),
+        (["14", "March", "1941"], datetime.date(1941, 3, 14)),
+        (["14", "mar", "1941"], datetime.date(1941, 3, 14)),
+    ],
+)
+def test_date_input_reads_what_people_type(typed, expected):
+    assert DateInputField(label="Date of birth").clean(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (["", "", ""], "Enter the date"),
+        (["14", "", ""], "Date of birth must include a month and a year"),
+        (["31", "4", "1941"], "Date of birth must be a real date"),
+        (["1", "1", "41"], "Year must include 4 numbers"),
+        (["1st", "1", "1941"], "Date of birth must be a real date"),
+    ],
+)
+def test_date_input_explains_what_is_wrong(typed, message):
+    field = DateInputField(
+        label="Date of birth", error_messages={"required": "Enter the date"}
+    )
+    with pytest.raises(ValidationError) as error:
+        field.clean(typed)
+    assert error.value.messages == [message]
