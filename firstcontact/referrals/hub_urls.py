@@ -1,3 +1,9 @@
+from django.urls import path
+
+from firstcontact.referrals import hub_views
+
 app_name = "hub"
 
-urlpatterns = []
+urlpatterns = [
+    path("", hub_views.queue, name="queue"),
+]
