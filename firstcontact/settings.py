@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "firstcontact.people",
     "firstcontact.checklists",
     "firstcontact.referrals",
+    "firstcontact.funding",
+    "firstcontact.reports",
     "firstcontact.delivery",
     "firstcontact.demo",
     "django_tasks_db",

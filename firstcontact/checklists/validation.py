@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.postcodes import InvalidPostcode, normalise_postcode
+from firstcontact.reports.census import EQUALITY_QUESTIONS, allowed_codes
 
 TOP_LEVEL_FIELDS = {
     "external_id",
@@ -236,11 +237,7 @@ def validate_submission(
     concern = reader.text(
         payload, "safeguarding_concern", "safeguarding_concern", required=False
     )
-    equality = payload.get("equality")
-    if equality is None:
-        equality = {}
-    elif not isinstance(equality, dict):
-        reader.error("equality", "must be an object.")
+    equality = _read_equality(reader, payload.get("equality"))
 
     if reader.errors:
         return None, reader.errors
@@ -300,3 +297,28 @@ def _read_answers(reader, answers, questions) -> dict[str, str]:
         elif value not in ("yes", "no"):
             reader.error(f"answers.{code}", 'must be "yes" or "no".')
     return dict(answers)
+
+
+def _read_equality(reader, equality) -> dict[str, str]:
+    """Check the optional 2021 census monitoring answers, keeping those given."""
+    if equality is None:
+        return {}
+    if not isinstance(equality, dict):
+        reader.error("equality", "must be an object.")
+        return {}
+    reader.reject_unknown(equality, set(EQUALITY_QUESTIONS), "equality.")
+    answers = {}
+    for question in EQUALITY_QUESTIONS:
+        value = equality.get(question)
+        if value is None:
+            continue
+        codes = allowed_codes(question)
+        if value not in codes:
+            reader.error(
+                f"equality.{question}",
+                f"{value!r} is not a 2021 census category; use one of: "
+                f"{', '.join(codes)}.",
+            )
+            continue
+        answers[question] = value
+    return answers

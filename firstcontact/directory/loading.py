@@ -21,6 +21,7 @@ from firstcontact.directory.models import (
     Service,
     ServiceOverride,
 )
+from firstcontact.funding.loading import FundingFileError, load_funding
 
 BUNDLED_SCHEME = Path(__file__).parent / "data" / "leicestershire.yaml"
 AGENCY_ROLES = {"lead", "hub", "provider", "referrer"}
@@ -148,6 +149,10 @@ def load_scheme(data: dict) -> LoadSummary:
     services = _load_services(scheme, _list(data, "services"), agencies, districts)
     checklist = _require(data, "checklist", "file")
     questions = _load_checklist(scheme, checklist, services)
+    try:
+        load_funding(scheme, data.get("funding"), agencies)
+    except FundingFileError as error:
+        raise SchemeFileError(str(error)) from None
     return LoadSummary(scheme, len(districts), len(agencies), len(services), questions)
 
 

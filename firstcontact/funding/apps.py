@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class FundingConfig(AppConfig):
+    name = "firstcontact.funding"
