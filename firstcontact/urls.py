@@ -9,6 +9,7 @@ urlpatterns = [
     path("hub/", include("firstcontact.referrals.hub_urls")),
     path("hub/checklists/", include("firstcontact.checklists.hub_urls")),
     path("referrals/", include("firstcontact.referrals.urls")),
+    path("reports/", include("firstcontact.reports.urls")),
     path("api/v1/", include("firstcontact.api_urls")),
     path("", include("firstcontact.delivery.urls")),
 ]

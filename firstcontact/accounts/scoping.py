@@ -44,6 +44,43 @@ def checklists_for(user):
     return checklists.none()
 
 
+# Roles whose reports count the whole scheme; executives see no personal records.
+WHOLE_SCHEME_FIGURES_ROLES = WHOLE_SCHEME_ROLES | {Role.EXECUTIVE}
+
+
+def referrals_counted_for(user):
+    """Referrals that the user's reports count, for aggregates only.
+
+    Wider than `referrals_for` in two ways: an executive's reports count the
+    whole scheme, and a referrer's count every checklist of their agency. List
+    records one by one only from `referrals_for`.
+    """
+    if not user.is_authenticated or user.scheme_id is None:
+        return Referral.objects.none()
+    referrals = Referral.objects.filter(scheme_id=user.scheme_id)
+    if user.role in WHOLE_SCHEME_FIGURES_ROLES:
+        return referrals
+    if user.role == Role.AGENCY and user.agency_id:
+        return referrals.filter(
+            agency_id=user.agency_id, status__in=AGENCY_VISIBLE_STATUSES
+        )
+    if user.role == Role.REFERRER and user.agency_id:
+        return referrals.filter(checklist__agency_id=user.agency_id)
+    return referrals.none()
+
+
+def checklists_counted_for(user):
+    """Checklists that the user's reports count, for aggregates only."""
+    if not user.is_authenticated or user.scheme_id is None:
+        return Checklist.objects.none()
+    checklists = Checklist.objects.filter(scheme_id=user.scheme_id)
+    if user.role in WHOLE_SCHEME_FIGURES_ROLES:
+        return checklists
+    if user.role == Role.REFERRER and user.agency_id:
+        return checklists.filter(agency_id=user.agency_id)
+    return checklists.none()
+
+
 def _get_or_404(queryset, pk):
     try:
         return queryset.get(pk=pk)

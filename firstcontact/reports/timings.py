@@ -1,0 +1,170 @@
+"""Days from the home visit to the agency's first contact and to completion.
+
+First contact is the first "referral.accepted" audit event of a referral: the
+moment the receiving agency took it on. Completion is `closed_at` of a completed
+referral. Both are counted in whole days between the visit date and the
+Europe/London date of the event, so a referral accepted on the day of the visit
+took 0 days.
+"""
+
+import math
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
+
+from firstcontact.audit.models import AuditEvent
+from firstcontact.referrals.models import Status
+from firstcontact.reports.tables import Column, Table
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+ACCEPTED_ACTION = "referral.accepted"
+# (label, first day, last day); None means no upper limit.
+DAY_BANDS = [
+    ("0 to 1 days", 0, 1),
+    ("2 to 7 days", 2, 7),
+    ("8 to 14 days", 8, 14),
+    ("15 to 28 days", 15, 28),
+    ("More than 28 days", 29, None),
+]
+
+
+@dataclass
+class DaySummary:
+    """A distribution of whole days, as {days: referrals}."""
+
+    histogram: dict[int, int]
+
+    @property
+    def count(self) -> int:
+        return sum(self.histogram.values())
+
+    def percentile(self, fraction: float) -> int | None:
+        """The nearest-rank percentile of the days."""
+        if not self.count:
+            return None
+        rank = max(1, math.ceil(fraction * self.count))
+        seen = 0
+        for days in sorted(self.histogram):
+            seen += self.histogram[days]
+            if seen >= rank:
+                return days
+        return None
+
+    @property
+    def mean(self) -> float | None:
+        if not self.count:
+            return None
+        return sum(d * n for d, n in self.histogram.items()) / self.count
+
+    def in_band(self, first: int, last: int | None) -> int:
+        return sum(
+            n
+            for days, n in self.histogram.items()
+            if max(days, 0) >= first and (last is None or max(days, 0) <= last)
+        )
+
+
+def first_accepted_at():
+    """The time of a referral's first acceptance, as a subquery on its audit trail."""
+    return Subquery(
+        AuditEvent.objects.filter(target_id=OuterRef("pk"), action=ACCEPTED_ACTION)
+        .order_by("at")
+        .values("at")[:1]
+    )
+
+
+def _days_since_visit(moment) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        TruncDate(moment, tzinfo=LONDON) - F("checklist__visit_date"),
+        output_field=DurationField(),
+    )
+
+
+def _histogram(referrals, moment) -> DaySummary:
+    rows = (
+        referrals.order_by()
+        .annotate(days=_days_since_visit(moment))
+        .filter(days__isnull=False)
+        .values("days")
+        .annotate(referrals=Count("pk"))
+    )
+    return DaySummary({row["days"].days: row["referrals"] for row in rows})
+
+
+def days_to_first_contact(referrals) -> DaySummary:
+    return _histogram(referrals, first_accepted_at())
+
+
+def days_to_completion(referrals) -> DaySummary:
+    completed = referrals.filter(status=Status.COMPLETED, closed_at__isnull=False)
+    return _histogram(completed, F("closed_at"))
+
+
+def timing_tables(referrals) -> list[Table]:
+    contact = days_to_first_contact(referrals)
+    completion = days_to_completion(referrals)
+    summary = Table(
+        key="timings",
+        title="Days from the visit to first contact and to completion",
+        columns=[
+            Column("measure", "Measure"),
+            Column("referrals", "Referrals", "count"),
+            Column("median", "Median days", "days"),
+            Column("p90", "90th percentile, days", "days"),
+            Column("mean", "Mean days", "days"),
+        ],
+        rows=[
+            _summary_row("Visit to first contact (accepted)", contact),
+            _summary_row("Visit to completion", completion),
+        ],
+        notes=[
+            "First contact is when the receiving agency accepted the referral, "
+            "from the referral's audit trail. Days are whole calendar days from "
+            "the visit date; percentiles are by the nearest-rank method."
+        ],
+    )
+    bands = Table(
+        key="timing-bands",
+        title="Referrals by days from the visit",
+        columns=[
+            Column("band", "Days from the visit"),
+            Column("to_contact", "To first contact", "count"),
+            Column("to_completion", "To completion", "count"),
+        ],
+        rows=[
+            {
+                "band": label,
+                "to_contact": contact.in_band(first, last),
+                "to_completion": completion.in_band(first, last),
+            }
+            for label, first, last in DAY_BANDS
+        ],
+        total={
+            "band": "Total",
+            "to_contact": contact.count,
+            "to_completion": completion.count,
+        },
+        chart_column="to_contact",
+        chart_second_column="to_completion",
+    )
+    return [summary, bands]
+
+
+def _summary_row(label: str, summary: DaySummary) -> dict:
+    mean = summary.mean
+    return {
+        "measure": label,
+        "referrals": summary.count,
+        "median": summary.percentile(0.5),
+        "p90": summary.percentile(0.9),
+        "mean": None if mean is None else round(mean, 1),
+    }
