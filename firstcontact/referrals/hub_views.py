@@ -123,7 +123,9 @@ def build_sections(user, filters: QueueFilters) -> dict:
     """Return each section's queryset. A record appears in one section at most."""
     referrals = filter_referrals(referrals_for(user), filters)
     new_checklists = filter_checklists(
-        checklists_for(user).filter(hub_status=Checklist.HubStatus.NEW),
+        checklists_for(user)
+        .filter(hub_status=Checklist.HubStatus.NEW)
+        .select_related("scheme"),
         filters,
         user.scheme_id,
     )

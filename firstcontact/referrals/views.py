@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from firstcontact.accounts.scoping import (
@@ -25,6 +26,7 @@ from firstcontact.accounts.scoping import (
     referrals_for,
 )
 from firstcontact.audit.services import events_for, record_event
+from firstcontact.delivery.messages import format_due
 from firstcontact.directory.models import Agency, Question
 from firstcontact.referrals import forms, operations
 from firstcontact.referrals.models import (
@@ -125,9 +127,26 @@ def inbox(request):
         {
             "tabs": [(tab, counts[tab.key]) for tab in INBOX_TABS],
             "selected": selected,
+            "rows": [
+                {"referral": referral, "response": describe_response_due(referral)}
+                for referral in page.object_list
+            ],
             **pagination_context(page, f"status={selected.key}&"),
         },
     )
+
+
+def describe_response_due(referral) -> dict | None:
+    """Return when the agency must accept or decline the referral, if it still must.
+
+    Returns None unless the referral waits for the agency and has a due date.
+    """
+    if referral.status != Status.REQUESTED or referral.due_at is None:
+        return None
+    return {
+        "last_day": format_due(referral.due_at),
+        "overdue": referral.due_at <= timezone.now(),
+    }
 
 
 # Actions on a referral
@@ -375,6 +394,7 @@ def render_detail(request, referral, *, failed=None, errors=(), status=200):
         "checklist": referral.checklist,
         "status_reason": describe_status_reason(referral),
         "outcome": choice_label(Outcome, referral.outcome),
+        "response": describe_response_due(referral),
         "reasons": describe_reasons(referral),
         "timeline": build_timeline(referral),
         "actions": {action.name: form for action, form in action_forms},
@@ -453,6 +473,10 @@ def describe_event(event, agency_names) -> str:
         case "referral.completed":
             label = choice_label(Outcome, data.get("outcome"))
             return f"Completed: {label}" if label else "Completed"
+        case "referral.reminded":
+            return "The agency was reminded that its response is overdue"
+        case "referral.escalated":
+            return "Overdue, so the hub was told"
     return event.action
 
 

@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from firstcontact.audit.models import AuditEvent
 from firstcontact.checklists.intake import submit_checklist
+from firstcontact.delivery.messages import format_due
 from firstcontact.referrals.models import Referral
 from firstcontact.referrals.operations import (
     accept_referral,
@@ -155,3 +157,16 @@ def test_inbox_records_listed_event(agency, forwarded, agency_user):
     event = AuditEvent.objects.get(action="referral.listed")
     assert event.actor == agency_user
     assert event.data["count"] == 1
+
+
+def test_inbox_shows_last_day_to_respond(agency, forwarded):
+    response = agency.get(INBOX)
+    assert format_due(forwarded.due_at) in response.text
+    assert "Overdue" not in response.text
+
+
+def test_inbox_tags_overdue_referral(agency, forwarded):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    Referral.objects.filter(pk=forwarded.pk).update(due_at=yesterday)
+    response = agency.get(INBOX)
+    assert "Overdue" in response.text

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from firstcontact.checklists.intake import submit_checklist
@@ -263,3 +265,19 @@ def test_overview_links_to_full_section(hub, context, referrer, monkeypatch):
     response = hub.get(QUEUE)
     assert len(section_rows(response, "to-forward")) == 2
     assert "See all 3" in response.text
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return len(queries)
+
+
+def test_queue_queries_do_not_grow_with_rows(hub, context, referrer):
+    submit(context, referrer, "T-1", "Ellison", safeguarding_concern="Bruising.")
+    submit(context, referrer, "T-2", "Quinn", born="1970-02-02")
+    before = count_queries(hub, QUEUE)
+    submit(context, referrer, "T-3", "Brooks", safeguarding_concern="Bruising.")
+    submit(context, referrer, "T-4", "Marsh", born="1970-02-02")
+    submit(context, referrer, "T-5", "Pole")
+    assert count_queries(hub, QUEUE) == before
