@@ -388,6 +388,104 @@ class ChecklistForm(forms.Form):
             payload["safeguarding_concern"] = data["safeguarding_concern"]
         return payload
 
+    def summary(self) -> list[dict]:
+        """The cleaned answers in plain English, for the check-your-answers page.
+
+        A list of sections {"title", "rows": [{"key", "lines", "field_id"}]},
+        where `lines` are the value's lines of text.
+        """
+        data = self.cleaned_data
+
+        def row(name, value, key=None):
+            return {
+                "key": key or self.fields[name].label,
+                "lines": [value] if isinstance(value, str) else list(value),
+                "field_id": self[name].auto_id,
+            }
+
+        def yes_no(value, unanswered="Not answered"):
+            return {"yes": "Yes", "no": "No"}.get(value, unanswered)
+
+        def long_date(day):
+            return f"{day.day} {day:%B %Y}"
+
+        sections = []
+        visit = [row("visit_date", long_date(data["visit_date"]))]
+        if self.choose_agency:
+            visit.append(
+                row(
+                    "referrer_agency",
+                    self.agency_names.get(data["referrer_agency"], ""),
+                    key="Agency",
+                )
+            )
+            visit.append(row("worker", data["worker"], key="Worker"))
+        sections.append({"title": "The visit", "rows": visit})
+        sections.append(
+            {
+                "title": "About the person",
+                "rows": [
+                    row(
+                        "given_name",
+                        f"{data['given_name']} {data['family_name']}",
+                        key="Name",
+                    ),
+                    row("date_of_birth", long_date(data["date_of_birth"])),
+                    row(
+                        "address_line_1",
+                        [data["address_line_1"], data["postcode"]],
+                        key="Address",
+                    ),
+                    row("phone", data["phone"] or "Not given", key="Phone number"),
+                    row(
+                        "lives_alone",
+                        yes_no(data["lives_alone"], "Not given"),
+                        key="Lives alone",
+                    ),
+                ],
+            }
+        )
+        refused = [self.agency_names[c] for c in data["except_agencies"]]
+        sections.append(
+            {
+                "title": "Consent",
+                "rows": [
+                    row("consent_share", yes_no(data["consent_share"]), key="Agrees"),
+                    row(
+                        "except_agencies",
+                        refused or "None",
+                        key="Not to be sent to",
+                    ),
+                ],
+            }
+        )
+        sections.append(
+            {
+                "title": "Questions",
+                "rows": [
+                    row(
+                        answer_field_name(q.code),
+                        yes_no(data.get(answer_field_name(q.code))),
+                        key=f"{number}. {q.text}",
+                    )
+                    for number, q in enumerate(self.questions, start=1)
+                ],
+            }
+        )
+        sections.append(
+            {
+                "title": "Safeguarding",
+                "rows": [
+                    row(
+                        "safeguarding_concern",
+                        data["safeguarding_concern"] or "None",
+                        key="Concern",
+                    )
+                ],
+            }
+        )
+        return sections
+
     def add_intake_errors(self, errors: list[dict]) -> None:
         """Put intake's errors ({"field": "person.postcode", "message": ...}) on
         the fields they belong to; an error no field shows becomes a form error."""

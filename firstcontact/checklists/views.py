@@ -53,6 +53,12 @@ def _version_to_show(request, context: SchemeContext) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_checklist(request):
+    """The checklist form, then check your answers, then send.
+
+    The form posts to itself three ways: with no action it is checked and the
+    answers are shown for the user to check; action=change shows the form
+    again with every answer; action=send sends it.
+    """
     user = request.user
     _require_submitter(user)
     context = SchemeContext.load(user.scheme)
@@ -67,32 +73,45 @@ def new_checklist(request):
         "choose_agency": user.role == Role.HUB,
         "today": today,
     }
-    if request.method == "POST":
-        form = ChecklistForm(request.POST, **form_options)
-        if form.is_valid():
-            payload = form.payload(
-                agency_code=user.agency.code if user.agency_id else "",
-                worker=user.get_full_name() or user.username,
-            )
-            result = submit_checklist(
-                payload,
-                context,
-                channel="web",
-                user=user,
-                remote_addr=_remote_addr(request),
-            )
-            if result["status"] != "rejected":
-                if result["status"] == "duplicate":
-                    messages.info(
-                        request,
-                        "You had already sent this checklist, so it was not sent "
-                        "again. This is what happened to it.",
-                    )
-                return redirect("checklists:sent", pk=result["checklist_id"])
-            form.add_intake_errors(result["errors"])
-    else:
+    if request.method != "POST":
         form = ChecklistForm(initial={"visit_date": today}, **form_options)
-    return render(request, "checklists/new.html", {"form": form})
+        return render(request, "checklists/new.html", {"form": form})
+
+    form = ChecklistForm(request.POST, **form_options)
+    action = request.POST.get("action")
+    if not form.is_valid() or action == "change":
+        return render(request, "checklists/new.html", {"form": form})
+    if action != "send":
+        # Check your answers: everything posted goes round again as hidden fields.
+        hidden = [
+            (name, value)
+            for name in request.POST
+            if name not in ("csrfmiddlewaretoken", "action")
+            for value in request.POST.getlist(name)
+        ]
+        return render(
+            request,
+            "checklists/check.html",
+            {"form": form, "sections": form.summary(), "hidden": hidden},
+        )
+
+    payload = form.payload(
+        agency_code=user.agency.code if user.agency_id else "",
+        worker=user.get_full_name() or user.username,
+    )
+    result = submit_checklist(
+        payload, context, channel="web", user=user, remote_addr=_remote_addr(request)
+    )
+    if result["status"] == "rejected":
+        form.add_intake_errors(result["errors"])
+        return render(request, "checklists/new.html", {"form": form})
+    if result["status"] == "duplicate":
+        messages.info(
+            request,
+            "You had already sent this checklist, so it was not sent again. This "
+            "is what happened to it.",
+        )
+    return redirect("checklists:sent", pk=result["checklist_id"])
 
 
 # ---------------------------------------------------------------------------

@@ -29,9 +29,11 @@ def token_of(response) -> str:
 
 
 def form_data(token: str, **changes) -> dict:
-    """A valid form for an invented person in Hinckley, as a browser posts it."""
+    """A valid form for an invented person in Hinckley, as a browser posts it
+    from the check-your-answers page."""
     visit = days_ago(3)
     data = {
+        "action": "send",
         "token": token,
         "checklist_version": "1",
         "visit_date_day": str(visit.day),
@@ -117,6 +119,54 @@ def test_a_valid_checklist_is_sent_and_confirmed(referrer_client, referrer):
     assert "Age Concern Leicestershire and Rutland" in html
     assert "Home fire safety check" in html
     assert "Leicestershire Fire and Rescue Service" in html
+
+
+def test_answers_are_checked_before_sending(referrer_client):
+    token = token_of(referrer_client.get(NEW))
+    data = form_data(
+        token,
+        action=None,
+        except_agencies=["police"],
+        safeguarding_concern="Line one\nLine <two>",
+    )
+    response = referrer_client.post(NEW, data)
+    assert response.status_code == 200
+    assert Checklist.objects.count() == 0
+    html = response.content.decode()
+    assert "Check your answers before sending the checklist" in html
+    assert "Margaret Ellison" in html
+    assert "14 March 1941" in html
+    assert "LE10 0JU" in html
+    assert "Leicestershire Constabulary" in html
+    assert "Line one\nLine &lt;two&gt;" in html
+    assert "Would you like a check that you receive all the benefits" in html
+    assert 'formaction="/checklists/new/#id_date_of_birth"' in html
+    # Everything posted goes round again, and sending it makes the checklist.
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert hidden["token"] == token
+    assert hidden["given_name"] == "Margaret"
+    assert 'name="except_agencies" value="police"' in html
+    assert 'name="action" value="send"' in html
+
+    changed = referrer_client.post(NEW, dict(data, action="change"))
+    assert changed.status_code == 200
+    changed_html = changed.content.decode()
+    assert "New checklist" in changed_html
+    assert 'value="Margaret"' in changed_html
+    assert token_of(changed) == token
+    assert Checklist.objects.count() == 0
+
+    sent = referrer_client.post(NEW, dict(data, action="send"))
+    assert sent.status_code == 302
+    assert Checklist.objects.get().safeguarding_concern == "Line one\nLine <two>"
+
+
+def test_an_invalid_form_goes_back_to_the_form_not_to_checking(referrer_client):
+    token = token_of(referrer_client.get(NEW))
+    response = referrer_client.post(NEW, form_data(token, action=None, postcode=""))
+    html = response.content.decode()
+    assert "Enter the person&#x27;s postcode" in html
+    assert "Check your answers before sending the checklist" not in html
 
 
 def test_the_agency_in_the_form_is_ignored_for_a_referrer(referrer_client):
