@@ -157,6 +157,11 @@ def reroute_referral(
         raise OperationError("Choose an agency that provides services in this scheme.")
     if agency.pk == referral.agency_id and referral.status != Status.REJECTED:
         raise OperationError(f"The referral is already with {agency.name}.")
+    if agency.code in referral.checklist.consent_except:
+        raise OperationError(
+            f"The person did not consent to their details going to {agency.name}; "
+            "choose another agency."
+        )
     if referral.status_reason == HoldReason.NO_CONSENT:
         raise OperationError(
             "The person has not consented to this referral being shared; record "

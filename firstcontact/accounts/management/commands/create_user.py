@@ -1,7 +1,8 @@
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from firstcontact.accounts.models import Role
+from firstcontact.accounts.models import Role, User
 from firstcontact.accounts.services import AccountError, create_user
 from firstcontact.directory.services import get_current_scheme
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             scheme = get_current_scheme()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
+        if password:
+            # The settings' AUTH_PASSWORD_VALIDATORS apply to every password.
+            try:
+                validate_password(password, User(username=username, email=email))
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
         try:
             user = create_user(
                 username,
