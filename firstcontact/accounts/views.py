@@ -75,6 +75,8 @@ def home(request):
         links.append(("Fill in a new checklist", _reverse_or_none("checklists:new")))
     if user.role == Role.REFERRER:
         links.append(("See your checklists", _reverse_or_none("checklists:mine")))
+    if user.scheme_id:
+        links.append(("See the reports", _reverse_or_none("reports:dashboard")))
     return render(
         request,
         "accounts/home.html",

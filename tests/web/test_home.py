@@ -68,14 +68,20 @@ def test_without_the_inbox_an_agency_user_gets_a_simple_page(client, agency_user
     client.force_login(agency_user)
     response = client.get("/")
     assert response.status_code == 200
-    assert "There are no pages for your role" in response.content.decode()
+    html = response.content.decode()
+    assert "There are no pages for your role" in html
+    assert "Reports" not in html
 
 
 def test_other_roles_get_the_signed_in_page(client, make_user):
     client.force_login(make_user("scheme.manager", "manager"))
     response = client.get("/")
     assert response.status_code == 200
-    assert "You are signed in" in response.content.decode()
+    html = response.content.decode()
+    assert "You are signed in" in html
+    reports = reverse_or_none("reports:dashboard")
+    if reports:
+        assert f'href="{reports}"' in html
 
 
 def test_a_referrer_sees_the_referrer_navigation(client, referrer):
