@@ -11,7 +11,7 @@ from django.utils import timezone
 from firstcontact.checklists import views as checklist_views
 from firstcontact.checklists.forms import ChecklistForm, DateInputField
 from firstcontact.checklists.models import Checklist
-from firstcontact.directory.models import Question
+from firstcontact.directory.models import ChecklistVersion, Question, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -418,3 +418,30 @@ def test_date_input_explains_what_is_wrong(typed, message):
     with pytest.raises(ValidationError) as error:
         field.clean(typed)
     assert error.value.messages == [message]
+
+
+def test_the_form_uses_the_highest_checklist_version(referrer_client, scheme):
+    version = ChecklistVersion.objects.create(scheme=scheme, version=2)
+    Question.objects.create(
+        checklist_version=version,
+        position=1,
+        code="version-two",
+        text="Is this the second version?",
+        refer_on="yes",
+        service=Service.objects.get(scheme=scheme, code="befriending"),
+    )
+    html = referrer_client.get(NEW).content.decode()
+    assert 'name="checklist_version" value="2"' in html
+    assert "Is this the second version?" in html
+    assert "Do you often feel lonely" not in html
+
+
+def test_a_form_opened_on_an_older_version_keeps_its_questions(referrer_client, scheme):
+    token = token_of(referrer_client.get(NEW))
+    ChecklistVersion.objects.create(scheme=scheme, version=2)
+    response = referrer_client.post(NEW, form_data(token, postcode=""))
+    html = response.content.decode()
+    assert 'name="checklist_version" value="1"' in html
+    assert re.search(r'name="answer_lonely" type="radio" value="yes" checked', html)
+    assert referrer_client.post(NEW, form_data(token)).status_code == 302
+    assert Checklist.objects.get().checklist_version.version == 1
