@@ -165,3 +165,23 @@ def test_two_accepts_without_version_accept_once(
     forwarded.refresh_from_db()
     assert forwarded.status == Status.ACCEPTED
     assert forwarded.version == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_visits_make_one_person(scheme):
+    payloads = [checklist_payload(external_id=f"T-{n}") for n in range(THREADS)]
+
+    run_together(*[submit_in_thread(scheme, p) for p in payloads])
+
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_visits_refer_once(scheme):
+    payloads = [checklist_payload(external_id=f"T-{n}") for n in range(THREADS)]
+
+    outcomes = run_together(*[submit_in_thread(scheme, p) for p in payloads])
+
+    sent = [r["service"] for o in outcomes for r in o["referrals"]]
+    assert sorted(sent) == ["befriending", "benefits-check", "fire-safety-check"]
+    assert Referral.objects.count() == 3

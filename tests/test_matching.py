@@ -140,3 +140,12 @@ def test_new_person_lists_every_candidate(context):
 )
 def test_name_key_drops_marks_and_punctuation(name, key):
     assert name_key(name) == key
+
+
+def test_name_key_fits_its_column(context):
+    # NFKD turns each U+FDFA ligature into 18 characters.
+    submit(context, given_name="\ufdfa" * 100)
+
+    person = Person.objects.get()
+    assert person.given_name == "\ufdfa" * 100
+    assert len(person.given_key) <= Person._meta.get_field("given_key").max_length
