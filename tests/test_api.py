@@ -413,3 +413,24 @@ def test_hub_forwards_through_api(hub_client, agency_client):
 
     assert response.status_code == 200
     assert agency_client.get(referral_url(draft)).status_code == 200
+
+
+def test_oversized_body_is_rejected(hub_client):
+    payload = checklist_payload(safeguarding_concern="x" * 1_200_000)
+
+    response = post_json(hub_client, CHECKLISTS, payload)
+
+    assert response.status_code == 413
+    assert Referral.objects.count() == 0
+
+
+def test_referrer_lists_own_submissions_only(
+    referrer, colleague_referrer, api_client_for
+):
+    post_json(api_client_for(referrer), CHECKLISTS, checklist_payload())
+
+    own = api_client_for(referrer).get(REFERRALS).json()
+    colleague = api_client_for(colleague_referrer).get(REFERRALS).json()
+
+    assert own["count"] == 3
+    assert colleague["count"] == 0

@@ -173,3 +173,33 @@ def test_batch_without_scheme_fails_cleanly(tmp_path):
         import_file(path, tmp_path / "results.jsonl")
 
     assert "run `firstcontact load_scheme` first" in str(raised.value)
+
+
+def test_byte_order_mark_is_ignored(scheme, tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps(checklist_payload()), encoding="utf-8-sig")
+
+    results = import_file(path, tmp_path / "results.jsonl")
+
+    assert results[0]["status"] == "processed"
+
+
+def test_unwritable_results_path_is_rejected(scheme, tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps(checklist_payload()), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        import_file(path, tmp_path / "missing" / "results.jsonl")
+
+    assert "cannot be written" in str(raised.value)
+    assert Checklist.objects.count() == 0
+
+
+def test_unreadable_batch_is_rejected(scheme, tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"\xff\xfe not utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        import_file(path, tmp_path / "results.jsonl")
+
+    assert "cannot be read as UTF-8 text" in str(raised.value)

@@ -33,7 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, results, no_progress, **options):
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            # utf-8-sig drops the byte order mark that some Windows editors write,
+            # which would otherwise make line 1 invalid JSON.
+            lines = file.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(
                 f"{file}: cannot be read as UTF-8 text ({error})."
@@ -44,7 +46,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         counts = {"processed": 0, "duplicate": 0, "rejected": 0}
         rows = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
-        with results.open("w", encoding="utf-8") as out:
+        try:
+            out = results.open("w", encoding="utf-8")
+        except OSError as error:
+            raise CommandError(
+                f"{results}: cannot be written ({error.strerror})."
+            ) from None
+        with out:
             progress = tqdm(
                 rows, unit="checklist", disable=no_progress, file=self.stderr._out
             )
