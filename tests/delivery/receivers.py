@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 
 MESSAGE_ID_HEADER = "X-FirstContact-Message-Id"
+EVENT_HEADER = "X-FirstContact-Event"
 
 
 class WebhookReceiver:
@@ -28,9 +29,16 @@ class WebhookReceiver:
         self.responses = []
         self.requests = []
         self.lock = threading.Lock()
+        # The request number (1-based) to hold for `stall_seconds` before
+        # answering; `stalled` is set when it arrives.
+        self.stall_at = None
+        self.stall_seconds = 0.0
+        self.stalled = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -82,12 +90,15 @@ class WebhookReceiver:
                 with receiver.lock:
                     receiver.requests.append(
                         {
-                            "headers": dict(self.headers),
+                            "headers": self.headers,
                             "body": body,
                             "json": json.loads(body),
                             "status": status,
                         }
                     )
+                    if len(receiver.requests) == receiver.stall_at:
+                        delay = receiver.stall_seconds
+                        receiver.stalled.set()
                 if delay:
                     time.sleep(delay)
                 try:
@@ -148,13 +159,17 @@ class SmtpServer:
         with self.handler.lock:
             self.handler.replies = list(replies)
 
-    def message_ids(self) -> list[str]:
-        return [m["message"][MESSAGE_ID_HEADER] for m in self.messages]
+    def message_ids(self, event=None) -> list[str]:
+        return [
+            m["message"][MESSAGE_ID_HEADER]
+            for m in self.messages
+            if event is None or m["message"][EVENT_HEADER] == event
+        ]
 
-    def wait_for(self, count, timeout=30.0) -> bool:
+    def wait_for(self, count, timeout=30.0, event=None) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(set(self.message_ids())) >= count:
+            if len(set(self.message_ids(event))) >= count:
                 return True
             time.sleep(0.05)
         return False
