@@ -3,10 +3,12 @@
 import uuid
 
 import pytest
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
 from firstcontact.accounts.models import ApiToken
+from firstcontact.accounts.scoping import get_referral_for
 from firstcontact.accounts.services import create_token
 from firstcontact.audit.models import AuditEvent
 from firstcontact.referrals import operations
@@ -434,3 +436,9 @@ def test_referrer_lists_own_submissions_only(
 
     assert own["count"] == 3
     assert colleague["count"] == 0
+
+
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", "", "123"])
+def test_malformed_referral_id_is_not_found(hub_user, bad_id):
+    with pytest.raises(Http404):
+        get_referral_for(hub_user, bad_id)

@@ -4,6 +4,7 @@ A record outside the user's scope is answered exactly like one that does not
 exist, so `get_*_for` raises Http404 in both cases.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from firstcontact.accounts.models import Role
@@ -84,7 +85,8 @@ def checklists_counted_for(user):
 def _get_or_404(queryset, pk):
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError):
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        # A malformed UUID raises ValidationError; it is not found either.
         raise Http404 from None
 
 
