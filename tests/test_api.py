@@ -442,3 +442,16 @@ def test_referrer_lists_own_submissions_only(
 def test_malformed_referral_id_is_not_found(hub_user, bad_id):
     with pytest.raises(Http404):
         get_referral_for(hub_user, bad_id)
+
+
+def test_equality_answers_never_reach_agency(hub_client, hub_user, agency_client):
+    payload = checklist_payload(equality={"ethnic_group": "asian-bangladeshi"})
+    post_json(hub_client, CHECKLISTS, payload)
+    referral = Referral.objects.get(service__code="benefits-check")
+    operations.forward_referral(referral.pk, hub_user)
+
+    detail = agency_client.get(referral_url(referral))
+    listing = agency_client.get(REFERRALS)
+
+    assert b"asian-bangladeshi" not in detail.content
+    assert b"asian-bangladeshi" not in listing.content

@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from firstcontact.checklists.intake import submit_checklist
+from firstcontact.checklists.models import Checklist
 from firstcontact.referrals.models import HoldReason, Referral, Status
 from firstcontact.referrals.routing import plan_referrals
 from tests.conftest import checklist_payload
@@ -321,3 +322,24 @@ def test_resent_refusal_keeps_its_result(context):
     repeat = submit_checklist(payload, context, channel="api")
 
     assert repeat == refusal | {"status": "duplicate"}
+
+
+def test_concern_is_kept_without_consent(context):
+    payload = checklist_payload(safeguarding_concern="Unexplained bruising")
+    payload["consent"] = {"share": False}
+
+    result = submit_checklist(payload, context, channel="api")
+
+    checklist = Checklist.objects.get(pk=result["checklist_id"])
+    assert checklist.safeguarding_concern == "Unexplained bruising"
+
+
+def test_concern_is_kept_when_ineligible(context):
+    payload = checklist_payload(safeguarding_concern="Unexplained bruising")
+    payload["person"]["postcode"] = "LE1 5FB"
+
+    result = submit_checklist(payload, context, channel="api")
+
+    checklist = Checklist.objects.get(pk=result["checklist_id"])
+    assert result["eligible"] is False
+    assert checklist.safeguarding_concern == "Unexplained bruising"
