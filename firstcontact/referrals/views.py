@@ -157,7 +157,6 @@ class Action:
     """One button on the referral page, the form behind it and its operation."""
 
     name: str
-    label: str
     form_class: type
     operation: object
     for_hub: bool
@@ -186,7 +185,6 @@ class Action:
 ACTIONS = [
     Action(
         "accept",
-        "Accept referral",
         forms.ReferralActionForm,
         operations.accept_referral,
         for_hub=False,
@@ -195,7 +193,6 @@ ACTIONS = [
     ),
     Action(
         "decline",
-        "Decline referral",
         forms.DeclineForm,
         operations.decline_referral,
         for_hub=False,
@@ -204,7 +201,6 @@ ACTIONS = [
     ),
     Action(
         "start",
-        "Start work",
         forms.ReferralActionForm,
         operations.start_referral,
         for_hub=False,
@@ -213,7 +209,6 @@ ACTIONS = [
     ),
     Action(
         "complete",
-        "Complete referral",
         forms.CompleteForm,
         operations.complete_referral,
         for_hub=False,
@@ -222,7 +217,6 @@ ACTIONS = [
     ),
     Action(
         "forward",
-        "Send to agency",
         forms.ReferralActionForm,
         operations.forward_referral,
         for_hub=True,
@@ -232,7 +226,6 @@ ACTIONS = [
     ),
     Action(
         "hold",
-        "Put on hold",
         forms.HoldForm,
         operations.hold_referral,
         for_hub=True,
@@ -241,7 +234,6 @@ ACTIONS = [
     ),
     Action(
         "reroute",
-        "Re-route referral",
         forms.RerouteForm,
         operations.reroute_referral,
         for_hub=True,
@@ -253,7 +245,6 @@ ACTIONS = [
     ),
     Action(
         "cancel",
-        "Cancel referral",
         forms.CancelForm,
         operations.cancel_referral,
         for_hub=True,
