@@ -55,8 +55,9 @@ def _change(referral_id, user, *, roles, allowed_from, version, action):
         raise PermissionDenied("You do not have permission to do this.")
     if version not in (None, "") and str(version) != str(referral.version):
         raise StaleReferral(
-            f"Referral {referral.reference} was changed by someone else while you "
-            "were looking at it. Reload the page to see the change, then try again."
+            f"Referral {referral.reference} was changed by someone else since you "
+            "loaded it, so your change was not saved. Check its current state and "
+            "try again."
         )
     if referral.status not in allowed_from:
         status = referral.get_status_display().lower()
