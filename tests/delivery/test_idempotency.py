@@ -176,7 +176,7 @@ def test_two_users_accepting_at_once_make_one_change(
 def test_stale_edit_is_refused_with_clear_message(forwarded_referral, agency_user):
     operations.accept_referral(forwarded_referral.pk, agency_user)
 
-    with pytest.raises(operations.StaleReferral, match="Reload the page"):
+    with pytest.raises(operations.StaleReferral, match="changed by someone else"):
         operations.start_referral(
             forwarded_referral.pk, agency_user, version=forwarded_referral.version
         )
