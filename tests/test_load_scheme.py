@@ -371,3 +371,93 @@ def test_email_in_file_replaces_edited_email(tmp_path):
     load(write_scheme(tmp_path, data))
 
     assert Agency.objects.get(code="police").email == "first-contact@police.example"
+
+
+@pytest.mark.django_db
+def test_duplicate_ons_code_is_rejected(tmp_path):
+    data = bundled_data()
+    data["districts"][1]["ons_code"] = data["districts"][0]["ons_code"]
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("districts[1].ons_code: 'E07000134' is also used by")
+
+
+@pytest.mark.django_db
+def test_duplicate_agency_code_is_rejected(tmp_path):
+    data = bundled_data()
+    data["agencies"].append(data["agencies"][0] | {"name": "Another"})
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("agencies[24].code: 'lcc-asc' is also used by")
+
+
+@pytest.mark.django_db
+def test_role_must_be_a_list(tmp_path):
+    data = bundled_data()
+    data["agencies"][0]["role"] = "provider"
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("agencies[0].role must be a list")
+
+
+@pytest.mark.django_db
+def test_negative_minimum_age_is_rejected(tmp_path):
+    data = bundled_data()
+    data["scheme"]["eligibility"]["minimum_age"] = -5
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("scheme.eligibility.minimum_age:")
+
+
+@pytest.mark.django_db
+def test_over_long_name_is_rejected(tmp_path):
+    data = bundled_data()
+    data["agencies"][0]["name"] = "x" * 201
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("agencies[0].name: Ensure this value has at most 200")
+
+
+@pytest.mark.django_db
+def test_code_must_be_a_slug(tmp_path):
+    data = bundled_data()
+    data["services"][0]["code"] = "fire safety check"
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("services[0].code:")
+
+
+@pytest.mark.django_db
+def test_invalid_agency_email_is_rejected(tmp_path):
+    data = bundled_data()
+    data["agencies"][5]["email"] = "police at example"
+
+    message = load_error(tmp_path, data)
+
+    assert message.startswith("agencies[5].email:")
+
+
+@pytest.mark.django_db
+def test_councils_must_be_a_mapping(tmp_path):
+    data = bundled_data()
+    data["district_councils"] = ["nwl-dc"]
+
+    message = load_error(tmp_path, data)
+
+    assert message == "district_councils must be a mapping of codes."
+
+
+@pytest.mark.django_db
+def test_by_district_must_be_a_mapping(tmp_path):
+    data = bundled_data()
+    data["services"][1]["by_district"] = ["blaby"]
+
+    message = load_error(tmp_path, data)
+
+    assert message == "services[1].by_district must be a mapping of codes."

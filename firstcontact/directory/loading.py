@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from firstcontact.directory.models import (
@@ -102,6 +103,45 @@ def _integer(value, where: str) -> int:
         raise SchemeFileError(f"{where}: {value!r} is not a whole number.") from None
 
 
+def _mapping(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SchemeFileError(f"{where} must be a mapping of codes.")
+    return value
+
+
+def _check_unique(rows: list, key: str, section: str) -> None:
+    seen = {}
+    for index, row in enumerate(rows):
+        value = row.get(key) if isinstance(row, dict) else None
+        if not isinstance(value, str | int):
+            continue
+        if value in seen:
+            raise SchemeFileError(
+                f"{section}[{index}].{key}: {value!r} is also used by "
+                f"{section}[{seen[value]}]; each must be different."
+            )
+        seen[value] = index
+
+
+def _check_fields(model, values: dict, where: str, paths=None) -> None:
+    """Raise SchemeFileError for the first value that its model field rejects.
+
+    This catches what the database would reject, or silently store: text over
+    its max_length, a code that is not a slug, an invalid email address, a
+    negative age. `paths` names a field whose place in the file differs.
+    """
+    checked = [field.name for field in model._meta.fields if field.name in values]
+    exclude = [field.name for field in model._meta.fields if field.name not in values]
+    try:
+        model(**values).clean_fields(exclude=exclude)
+    except ValidationError as error:
+        field = next(name for name in checked if name in error.message_dict)
+        path = (paths or {}).get(field, f"{where}.{field}")
+        raise SchemeFileError(f"{path}: {error.message_dict[field][0]}") from None
+
+
 def _list(data: dict, key: str) -> list:
     value = data.get(key)
     if not isinstance(value, list) or not value:
@@ -119,19 +159,22 @@ def load_scheme(data: dict) -> LoadSummary:
         raise SchemeFileError(
             "scheme.eligibility.leap_day_birthday must be march-1 or february-28."
         )
-    scheme, _ = Scheme.objects.update_or_create(
-        code=_require(header, "code", "scheme"),
-        defaults={
-            "name": _require(header, "name", "scheme"),
-            "minimum_age": _integer(
-                eligibility.get("minimum_age", 60), "scheme.eligibility.minimum_age"
-            ),
-            "leap_day_birthday": leap_rule,
-            "accept_self_referrals": bool(
-                eligibility.get("accept_self_referrals", False)
-            ),
-        },
+    code = _require(header, "code", "scheme")
+    defaults = {
+        "name": _require(header, "name", "scheme"),
+        "minimum_age": _integer(
+            eligibility.get("minimum_age", 60), "scheme.eligibility.minimum_age"
+        ),
+        "leap_day_birthday": leap_rule,
+        "accept_self_referrals": bool(eligibility.get("accept_self_referrals", False)),
+    }
+    _check_fields(
+        Scheme,
+        {"code": code, **defaults},
+        "scheme",
+        paths={"minimum_age": "scheme.eligibility.minimum_age"},
     )
+    scheme, _ = Scheme.objects.update_or_create(code=code, defaults=defaults)
 
     agencies = _load_agencies(scheme, _list(data, "agencies"))
     lead_code = header.get("lead_organisation")
@@ -143,9 +186,8 @@ def load_scheme(data: dict) -> LoadSummary:
         scheme.lead_agency = agencies[lead_code]
         scheme.save(update_fields=["lead_agency"])
 
-    districts = _load_districts(
-        scheme, _list(data, "districts"), data.get("district_councils") or {}, agencies
-    )
+    councils = _mapping(data.get("district_councils"), "district_councils")
+    districts = _load_districts(scheme, _list(data, "districts"), councils, agencies)
     services = _load_services(scheme, _list(data, "services"), agencies, districts)
     checklist = _require(data, "checklist", "file")
     questions = _load_checklist(scheme, checklist, services)
@@ -157,11 +199,16 @@ def load_scheme(data: dict) -> LoadSummary:
 
 
 def _load_agencies(scheme: Scheme, rows: list) -> dict[str, Agency]:
+    _check_unique(rows, "code", "agencies")
     agencies = {}
     for index, row in enumerate(rows):
         where = f"agencies[{index}]"
         code = _require(row, "code", where)
         roles = row.get("role") or []
+        if not isinstance(roles, list):
+            raise SchemeFileError(
+                f"{where}.role must be a list, such as [referrer, provider]."
+            )
         unknown = set(roles) - AGENCY_ROLES
         if unknown:
             raise SchemeFileError(
@@ -171,6 +218,10 @@ def _load_agencies(scheme: Scheme, rows: list) -> dict[str, Agency]:
         kind = row.get("kind", Agency.Kind.STATUTORY)
         if kind not in Agency.Kind.values:
             raise SchemeFileError(f"{where}.kind must be statutory or voluntary.")
+        fields = {"code": code, "name": _require(row, "name", where)}
+        if row.get("email"):
+            fields["email"] = row["email"]
+        _check_fields(Agency, fields, where)
         agency, created = Agency.objects.get_or_create(
             scheme=scheme,
             code=code,
@@ -195,10 +246,21 @@ def _load_agencies(scheme: Scheme, rows: list) -> dict[str, Agency]:
 
 
 def _load_districts(scheme, rows, councils, agencies) -> dict[str, District]:
+    _check_unique(rows, "code", "districts")
+    _check_unique(rows, "ons_code", "districts")
     districts = {}
     for index, row in enumerate(rows):
         where = f"districts[{index}]"
         code = _require(row, "code", where)
+        _check_fields(
+            District,
+            {
+                "code": code,
+                "ons_code": _require(row, "ons_code", where),
+                "name": _require(row, "name", where),
+            },
+            where,
+        )
         council_code = councils.get(code)
         if council_code is not None and council_code not in agencies:
             raise SchemeFileError(
@@ -228,10 +290,14 @@ def _agency_for(code, agencies, where) -> Agency:
 
 
 def _load_services(scheme, rows, agencies, districts) -> dict[str, Service]:
+    _check_unique(rows, "code", "services")
     services = {}
     for index, row in enumerate(rows):
         where = f"services[{index}]"
         code = _require(row, "code", where)
+        _check_fields(
+            Service, {"code": code, "name": _require(row, "name", where)}, where
+        )
         provider_code = _require(row, "provider", where)
         provider = None
         if provider_code != Service.DISTRICT_COUNCIL:
@@ -245,7 +311,7 @@ def _load_services(scheme, rows, agencies, districts) -> dict[str, Service]:
                 "response_days": _response_days(row, where),
             },
         )
-        overrides = row.get("by_district") or {}
+        overrides = _mapping(row.get("by_district"), f"{where}.by_district")
         for district_code, agency_code in overrides.items():
             if district_code not in districts:
                 raise SchemeFileError(
@@ -310,6 +376,9 @@ def _question_rows(checklist: dict, services: dict) -> list[dict]:
         priority = row.get("priority", Question.Priority.ROUTINE)
         if priority not in Question.Priority.values:
             raise SchemeFileError(f"{where}.priority must be routine or urgent.")
+        _check_fields(
+            Question, {"code": code, "text": _require(row, "text", where)}, where
+        )
         rows.append(
             {
                 "position": position,
