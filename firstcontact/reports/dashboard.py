@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 
 from firstcontact.referrals.models import (
     DeclineReason,
@@ -126,24 +125,22 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
     return months
 
 
-def _month_of(value) -> datetime.date:
-    # TruncMonth of a date gives a date on SQLite and PostgreSQL alike, but be
-    # tolerant of a datetime.
-    return value.date() if isinstance(value, datetime.datetime) else value
-
-
 def _by_month(queryset, date_field, counts, filters) -> dict[datetime.date, dict]:
-    rows = (
-        queryset.annotate(month=TruncMonth(date_field))
-        .values("month")
-        .annotate(**counts)
-    )
-    found = {_month_of(row.pop("month")): row for row in rows}
-    empty = dict.fromkeys(counts, 0)
-    return {
-        month: found.get(month, empty)
+    """Counts for each month of the period, zero where nothing happened.
+
+    The database groups by day and Python adds the days up: truncating each row's
+    date to its month would call a Python function per row on SQLite.
+    """
+    months = {
+        month: dict.fromkeys(counts, 0)
         for month in months_between(filters.date_from, filters.date_to)
     }
+    for row in queryset.values(date_field).annotate(**counts):
+        day = row.pop(date_field)
+        totals = months[day.replace(day=1)]
+        for key, value in row.items():
+            totals[key] += value
+    return months
 
 
 def _totals(rows: list[dict], keys) -> dict:

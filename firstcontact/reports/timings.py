@@ -11,14 +11,7 @@ import math
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Subquery,
-)
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 
 from firstcontact.audit.models import AuditEvent
@@ -82,22 +75,26 @@ def first_accepted_at():
     )
 
 
-def _days_since_visit(moment) -> ExpressionWrapper:
-    return ExpressionWrapper(
-        TruncDate(moment, tzinfo=LONDON) - F("checklist__visit_date"),
-        output_field=DurationField(),
-    )
-
-
 def _histogram(referrals, moment) -> DaySummary:
+    """Count referrals by whole days from the visit to `moment`, in London dates.
+
+    The database groups by (visit date, date of the moment) and Python takes the
+    differences, so SQLite runs no date arithmetic function per row. Referrals
+    without the moment fall in the group whose second date is None.
+    """
     rows = (
         referrals.order_by()
-        .annotate(days=_days_since_visit(moment))
-        .filter(days__isnull=False)
-        .values("days")
+        .annotate(moment_date=TruncDate(moment, tzinfo=LONDON))
+        .values("checklist__visit_date", "moment_date")
         .annotate(referrals=Count("pk"))
     )
-    return DaySummary({row["days"].days: row["referrals"] for row in rows})
+    histogram: dict[int, int] = {}
+    for row in rows:
+        if row["moment_date"] is None:
+            continue
+        days = (row["moment_date"] - row["checklist__visit_date"]).days
+        histogram[days] = histogram.get(days, 0) + row["referrals"]
+    return DaySummary(histogram)
 
 
 def days_to_first_contact(referrals) -> DaySummary:
