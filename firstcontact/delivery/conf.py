@@ -1,6 +1,6 @@
 """Delivery settings: retries, leases and schedules, read from the environment.
 
-settings.FIRSTCONTACT_DELIVERY holds them; tests override single keys with
+settings.FIRSTCONTACT_DELIVERY contains them, and tests override single keys with
 `override_settings`. Times are in seconds unless the name says otherwise.
 """
 
@@ -16,12 +16,12 @@ class DeliverySettings:
     max_attempts: int = 10
     # Wait before the second attempt; it doubles for each attempt after that.
     backoff_seconds: float = 30.0
-    # Longest wait between two attempts, Retry-After included.
+    # Maximum wait between two attempts, Retry-After included.
     max_backoff_seconds: float = 3600.0
     # Connect and read timeout of one webhook request (SMTP uses EMAIL_TIMEOUT).
     timeout_seconds: float = 10.0
-    # How long a worker holds a message it is sending; after that another
-    # worker may take it over, as when the first one was killed.
+    # Lease a worker takes on a message it is sending. After it expires
+    # another worker may take the message over, as when the first was killed.
     lease_seconds: float = 120.0
     # A message due this long ago with no worker on it is queued again.
     stuck_seconds: float = 300.0

@@ -9,9 +9,9 @@
 - declined: the agency's webhook; the referrer; the hub agencies by email and
   webhook, so the hub can re-route it.
 
-"Notification" is a record the referrer sees in the product; their email goes
-only to a user with an address. Every function here writes inside the caller's
-transaction (firstcontact.delivery.outbox).
+"Notification" is a record shown to the referrer in the product. The
+referrer's email goes only to a user with an address. Every function here
+writes inside the caller's transaction (firstcontact.delivery.outbox).
 """
 
 from django.utils import timezone

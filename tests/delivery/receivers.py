@@ -18,7 +18,7 @@ EVENT_HEADER = "X-FirstContact-Event"
 
 
 class WebhookReceiver:
-    """An HTTP server that answers with scripted responses and records requests.
+    """An HTTP server that returns scripted responses and records requests.
 
     `responses` is a list of (status, headers, delay_seconds) used in turn;
     once it runs out every request gets `default`.
@@ -30,7 +30,7 @@ class WebhookReceiver:
         self.requests = []
         self.lock = threading.Lock()
         # The request number (1-based) to hold for `stall_seconds` before
-        # answering; `stalled` is set when it arrives.
+        # responding; `stalled` is set when it arrives.
         self.stall_at = None
         self.stall_seconds = 0.0
         self.stalled = threading.Event()
@@ -117,7 +117,7 @@ class WebhookReceiver:
 
 
 class RecordingHandler:
-    """aiosmtpd handler that stores each message, or answers a scripted error."""
+    """aiosmtpd handler that stores each message, or replies with a scripted error."""
 
     def __init__(self):
         self.messages = []

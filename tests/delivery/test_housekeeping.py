@@ -163,7 +163,7 @@ def test_reroute_restarts_reminders(overdue_referral, hub_user):
     assert agencies == {"pension-service", "citizens-advice"}
 
 
-# What the hub sees first
+# Ordering of the hub queue
 
 
 def test_hub_order_puts_failed_then_overdue_first(scheme, submit, hub_user):

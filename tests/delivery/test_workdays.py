@@ -29,11 +29,11 @@ def test_friday_before_bank_holiday_monday_skips_the_holiday():
     assert due.astimezone(UTC) == datetime.datetime(2025, 9, 1, 23, 0, tzinfo=UTC)
 
 
-def test_one_day_from_friday_before_bank_holiday_is_tuesday():
+def test_bank_holiday_weekend_next_day_tuesday():
     assert add_working_days(datetime.date(2025, 8, 22), 1) == datetime.date(2025, 8, 26)
 
 
-def test_due_date_across_spring_clock_change_is_bst_midnight():
+def test_due_across_spring_clock_change():
     # Clocks went forward on Sunday 30 March 2025.
     forwarded = london(2025, 3, 26, 10, 0)
 
@@ -45,7 +45,7 @@ def test_due_date_across_spring_clock_change_is_bst_midnight():
     assert due.astimezone(UTC) == datetime.datetime(2025, 4, 2, 23, 0, tzinfo=UTC)
 
 
-def test_due_date_across_autumn_clock_change_is_gmt_midnight():
+def test_due_across_autumn_clock_change():
     # Clocks went back on Sunday 26 October 2025.
     forwarded = london(2025, 10, 22, 16, 0)
 
@@ -55,7 +55,7 @@ def test_due_date_across_autumn_clock_change_is_gmt_midnight():
     assert due.utcoffset() == datetime.timedelta(0)
 
 
-def test_forwarded_late_evening_bst_counts_london_day_not_utc_day():
+def test_due_counts_london_date_not_utc():
     # 23:30 BST on Friday is 22:30 UTC the same day; 00:30 BST Saturday is
     # Friday 23:30 UTC, which must count as Saturday.
     saturday_early = datetime.datetime(2025, 6, 13, 23, 30, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_forwarded_on_saturday_counts_from_monday():
         datetime.date(2026, 5, 4),  # early May bank holiday
     ],
 )
-def test_one_off_and_regular_bank_holidays_are_not_working_days(day):
+def test_bank_holidays_are_not_working_days(day):
     assert not is_working_day(day)
 
 

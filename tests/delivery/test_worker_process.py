@@ -81,7 +81,7 @@ def test_sigkill_mid_batch_loses_no_message(environment, receiver, smtp, start_w
     webhook_ids = {i for i, channel in seeded["messages"] if channel == "webhook"}
     email_ids = {i for i, channel in seeded["messages"] if channel == "email"}
     receiver.default = (200, {}, 0.02)
-    # Hold one request open, and kill the worker while it waits for the answer.
+    # Hold one request open, and kill the worker while it waits for the response.
     receiver.stall_at = REFERRALS // 2
     receiver.stall_seconds = 3.0
 
