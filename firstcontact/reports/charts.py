@@ -33,64 +33,74 @@ def _number(value) -> float:
     return value
 
 
+def _legend(keys, labels) -> list[str]:
+    parts = []
+    for index, key in enumerate(keys):
+        x = LABEL_WIDTH + index * 130
+        parts.append(
+            format_html(
+                '<rect x="{}" y="4" width="14" height="14" fill="{}"/>'
+                '<text x="{}" y="16" class="fc-chart__legend">{}</text>',
+                x,
+                SERIES_COLOURS[index],
+                x + 20,
+                labels[key],
+            )
+        )
+    return parts
+
+
+def _row(table, row, keys, y, largest) -> list[str]:
+    """Draw one row: its label, then a bar and its value for each column."""
+    label = str(row.get(table.columns[0].key, ""))
+    parts = [
+        format_html(
+            '<text x="{}" y="{}" text-anchor="end" class="fc-chart__label">'
+            "<title>{}</title>{}</text>",
+            LABEL_WIDTH - 8,
+            y + BAR_HEIGHT * len(keys) / 2 + 5,
+            label,
+            _short(label),
+        )
+    ]
+    bar_area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    for index, key in enumerate(keys):
+        value = row.get(key)
+        width = bar_area * _number(value) / largest
+        bar_y = y + index * BAR_HEIGHT
+        column = next(c for c in table.columns if c.key == key)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" class="fc-chart__value">{}</text>',
+                LABEL_WIDTH,
+                bar_y,
+                f"{width:.1f}",
+                BAR_HEIGHT - 2,
+                SERIES_COLOURS[index],
+                f"{LABEL_WIDTH + width + 6:.1f}",
+                bar_y + BAR_HEIGHT - 4,
+                format_value(value, column.kind),
+            )
+        )
+    return parts
+
+
 def bar_chart(table: Table, chart_id: str) -> SafeString:
     """Draw the table's chart column (and second column) as horizontal bars."""
     keys = [k for k in (table.chart_column, table.chart_second_column) if k]
     if not keys or table.is_empty():
         return mark_safe("")
     labels = {c.key: c.label for c in table.columns}
-    label_key = table.columns[0].key
     largest = max([_number(row.get(k)) for row in table.rows for k in keys] + [1])
-    bar_area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     row_height = BAR_HEIGHT * len(keys) + ROW_GAP
     top = LEGEND_HEIGHT if len(keys) > 1 else 4
+
+    parts = _legend(keys, labels) if len(keys) > 1 else []
+    for index, row in enumerate(table.rows):
+        parts.extend(_row(table, row, keys, top + index * row_height, largest))
+
     height = top + row_height * len(table.rows)
-    parts = []
-    if len(keys) > 1:
-        for index, key in enumerate(keys):
-            x = LABEL_WIDTH + index * 130
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="4" width="14" height="14" fill="{}"/>'
-                    '<text x="{}" y="16" class="fc-chart__legend">{}</text>',
-                    x,
-                    SERIES_COLOURS[index],
-                    x + 20,
-                    labels[key],
-                )
-            )
-    for row_index, row in enumerate(table.rows):
-        y = top + row_index * row_height
-        label = str(row.get(label_key, ""))
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="fc-chart__label">'
-                "<title>{}</title>{}</text>",
-                LABEL_WIDTH - 8,
-                y + BAR_HEIGHT * len(keys) / 2 + 5,
-                label,
-                _short(label),
-            )
-        )
-        for index, key in enumerate(keys):
-            value = row.get(key)
-            width = bar_area * _number(value) / largest
-            bar_y = y + index * BAR_HEIGHT
-            column = next(c for c in table.columns if c.key == key)
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                    '<text x="{}" y="{}" class="fc-chart__value">{}</text>',
-                    LABEL_WIDTH,
-                    bar_y,
-                    f"{width:.1f}",
-                    BAR_HEIGHT - 2,
-                    SERIES_COLOURS[index],
-                    f"{LABEL_WIDTH + width + 6:.1f}",
-                    bar_y + BAR_HEIGHT - 4,
-                    format_value(value, column.kind),
-                )
-            )
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     series = " and ".join(labels[k].lower() for k in keys)
     return format_html(

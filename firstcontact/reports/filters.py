@@ -21,7 +21,7 @@ class ReportFilters:
     receiving_agency: Agency | None = None
 
     def as_query(self) -> dict[str, str]:
-        """The filters as GET parameters, for links to exports."""
+        """Return the filters as GET parameters, for links to exports."""
         query = {
             "date_from": self.date_from.isoformat(),
             "date_to": self.date_to.isoformat(),
@@ -35,12 +35,12 @@ class ReportFilters:
         return query
 
     def as_record(self) -> dict[str, str]:
-        """The filters for an audit event: codes and ISO dates only."""
+        """Return the filters for an audit event: codes and ISO dates only."""
         return self.as_query()
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The current month and the eleven before it."""
+    """Return the period from the first day of the month 11 months ago to today."""
     month = today.month - 11
     year = today.year
     if month < 1:
@@ -100,7 +100,7 @@ class ReportFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> ReportFilters:
-        """The chosen filters, with the default period where the dates are invalid."""
+        """Return the chosen filters, with the default period if a date is invalid."""
         self.is_valid()
         cleaned = self.cleaned_data
         date_from, date_to = default_period(self.today)

@@ -26,7 +26,7 @@ def report_context(report: ExecutiveReport) -> dict:
 
 
 def render_html(report: ExecutiveReport) -> str:
-    """The report as one self-contained HTML document, ready to print."""
+    """Render the report as one self-contained HTML document, ready to print."""
     return render_to_string(
         DOCUMENT_TEMPLATE, {**report_context(report), "printable": True}
     )

@@ -41,7 +41,7 @@ class DaySummary:
         return sum(self.histogram.values())
 
     def percentile(self, fraction: float) -> int | None:
-        """The nearest-rank percentile of the days."""
+        """Return the nearest-rank percentile of the days."""
         if not self.count:
             return None
         rank = max(1, math.ceil(fraction * self.count))
@@ -67,7 +67,7 @@ class DaySummary:
 
 
 def first_accepted_at():
-    """The time of a referral's first acceptance, as a subquery on its audit trail."""
+    """Select a referral's first acceptance time from its audit trail."""
     return Subquery(
         AuditEvent.objects.filter(target_id=OuterRef("pk"), action=ACCEPTED_ACTION)
         .order_by("at")

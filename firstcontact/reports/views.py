@@ -141,6 +141,8 @@ def _scheme_page(request, page: str, template: str):
         "scope": scope,
         "period_text": _period_text(filters),
         "sections": _sections(tables, page, query),
+        "all_tables_url": reverse("reports:export", args=[page, "all", "xlsx"])
+        + f"?{urlencode(query)}",
         "report_links": _report_links(request.user, page),
         **extra,
     }
@@ -225,7 +227,7 @@ def executive_download(request, file_format):
 
 
 def _tables_and_filters(request, page):
-    """The tables of one report page, built exactly as the page builds them."""
+    """Build the tables of one report page exactly as the page builds them."""
     if page == "dashboard":
         scope = scope_for_dashboard(request.user)
         _, filters, board = _dashboard_tables(request, scope)

@@ -50,7 +50,8 @@ def test_signed_out_user_is_sent_to_sign_in(client, scheme):
 
 def test_dashboard_draws_chart_beside_table(client_for, manager, activity):
     html = client_for(manager).get("/reports/").content.decode()
-    assert '<svg class="fc-chart"' in html and 'id="table-funnel"' in html
+    assert '<svg class="fc-chart"' in html
+    assert 'id="table-funnel"' in html
 
 
 def test_dashboard_shows_referral_total(client_for, manager, activity):
@@ -59,11 +60,16 @@ def test_dashboard_shows_referral_total(client_for, manager, activity):
     assert f"{made:,}" in html
 
 
+def section_table(response, key):
+    return next(
+        s["table"] for s in response.context["sections"] if s["table"].key == key
+    )
+
+
 def test_dashboard_filters_by_district(client_for, manager, activity):
     response = client_for(manager).get("/reports/", {"district": "melton"})
-    rows = response.context["sections"][2]["table"].rows
-    names = {r["name"] for r in response.context["sections"][4]["table"].rows}
-    assert rows and names <= {"Melton"}
+    table = section_table(response, "referrals-by-district")
+    assert [row["name"] for row in table.rows] == ["Melton"]
 
 
 def test_invalid_period_is_reported(client_for, manager, activity):
@@ -78,9 +84,8 @@ def test_executive_pages_show_no_personal_details(client_for, executive, activit
     pages = "".join(client.get(page).content.decode() for page in PAGES)
     references = [r.reference for r in activity.referrals]
     family_names = {p.family_name for p in activity.people}
-    assert not [r for r in references if r in pages] and not [
-        name for name in family_names if name in pages
-    ]
+    assert [r for r in references if r in pages] == []
+    assert [name for name in family_names if name in pages] == []
 
 
 def test_executive_dashboard_has_no_overdue_list(client_for, executive, activity):
@@ -97,9 +102,7 @@ def test_manager_sees_overdue_list(client_for, manager, activity):
 
 def test_agency_dashboard_counts_only_its_referrals(client_for, users, activity):
     response = client_for(users["agency"]).get("/reports/")
-    funnel = next(
-        s["table"] for s in response.context["sections"] if s["table"].key == "funnel"
-    )
+    funnel = section_table(response, "funnel")
     own = Referral.objects.filter(
         agency__code="fire-rescue", status__in=AGENCY_VISIBLE_STATUSES
     ).count()
@@ -108,11 +111,7 @@ def test_agency_dashboard_counts_only_its_referrals(client_for, users, activity)
 
 def test_agency_dashboard_receives_only_itself(client_for, users, activity):
     response = client_for(users["agency"]).get("/reports/")
-    table = next(
-        s["table"]
-        for s in response.context["sections"]
-        if s["table"].key == "referrals-by-receiving-agency"
-    )
+    table = section_table(response, "referrals-by-receiving-agency")
     assert {r["name"] for r in table.rows} == {"Leicestershire Fire and Rescue Service"}
 
 
@@ -131,7 +130,7 @@ def test_reach_rates_use_loaded_population(client_for, manager, activity):
 
     call_command("load_population", verbosity=0, stdout=io.StringIO())
     response = client_for(manager).get("/reports/reach/")
-    table = response.context["sections"][0]["table"]
+    table = section_table(response, "reach-district")
     blaby = next(r for r in table.rows if r["district"] == "Blaby")
     assert blaby["population"] == 26_873
 
@@ -157,7 +156,8 @@ def test_chart_escapes_labels():
         chart_column="n",
     )
     svg = str(bar_chart(table, "c"))
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
 
 
 def test_chart_is_an_image_with_title():
@@ -169,7 +169,8 @@ def test_chart_is_an_image_with_title():
         chart_column="n",
     )
     svg = str(bar_chart(table, "c"))
-    assert 'role="img"' in svg and '<title id="c-title">Referrals</title>' in svg
+    assert 'role="img"' in svg
+    assert '<title id="c-title">Referrals</title>' in svg
 
 
 def test_default_period_ends_today(client_for, manager, activity):
@@ -180,6 +181,5 @@ def test_default_period_ends_today(client_for, manager, activity):
 def test_default_period_starts_on_first_of_month(client_for, manager, activity):
     response = client_for(manager).get("/reports/")
     start = response.context["filters"].date_from
-    assert start.day == 1 and start > timezone.localdate() - datetime.timedelta(
-        days=366
-    )
+    assert start.day == 1
+    assert start > timezone.localdate() - datetime.timedelta(days=366)
