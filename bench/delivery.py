@@ -135,7 +135,8 @@ def start_workers(count, data_dir) -> list[subprocess.Popen]:
             subprocess.Popen(
                 [sys.executable, "-m", "firstcontact", "worker", "--interval", "0.05"],
                 cwd=ROOT,
-                env=os.environ.copy(),
+                # INFO, the production default, so "Starting worker" is logged.
+                env={**os.environ, "LOG_LEVEL": "INFO"},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

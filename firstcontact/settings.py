@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "firstcontact.people",
     "firstcontact.checklists",
     "firstcontact.referrals",
+    "firstcontact.consent",
+    "firstcontact.rights",
     "firstcontact.funding",
     "firstcontact.reports",
     "firstcontact.delivery",
@@ -56,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any middleware that may respond before the view, so that every
+    # audit event of the request knows its route.
+    "firstcontact.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firstcontact.accounts.middleware.NoStoreMiddleware",
     "firstcontact.delivery.idempotency.IdempotencyKeyMiddleware",
@@ -153,6 +158,13 @@ FIRSTCONTACT_SCHEME = read_str("FIRSTCONTACT_SCHEME", "leicestershire")
 
 # Referrals per page on lists and in the API.
 FIRSTCONTACT_PAGE_SIZE = read_int("FIRSTCONTACT_PAGE_SIZE", 50)
+
+# Retention (firstcontact.rights.retention): people whose referrals are all
+# closed and whose records have not changed for this many years are erased.
+# Set it to the period in the scheme's information sharing agreement.
+FIRSTCONTACT_RETENTION_YEARS = read_int("RETENTION_YEARS", 6)
+# Local hour (Europe/London) from which the worker applies it, once a day.
+FIRSTCONTACT_RETENTION_HOUR = read_int("RETENTION_HOUR", 2)
 
 # Email goes out over SMTP once EMAIL_HOST is set (always in production);
 # otherwise each message is written to a file under DATA_DIR/mail, so a clean

@@ -11,5 +11,8 @@ urlpatterns = [
     path("referrals/", include("firstcontact.referrals.urls")),
     path("reports/", include("firstcontact.reports.urls")),
     path("api/v1/", include("firstcontact.api_urls")),
+    path("people/", include("firstcontact.rights.urls")),
+    path("people/", include("firstcontact.consent.urls")),
+    path("audit/", include("firstcontact.audit.urls")),
     path("", include("firstcontact.delivery.urls")),
 ]

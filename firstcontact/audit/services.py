@@ -1,14 +1,21 @@
 """Write audit events."""
 
+from firstcontact.audit.context import current_request
 from firstcontact.audit.models import AuditEvent
 
 
 def record_event(
     action, target, *, actor=None, person_id=None, data=None, remote_addr=None
 ) -> AuditEvent:
-    """Append one event; `target` is any model instance with a UUID primary key."""
+    """Append one event; `target` is any model instance with a UUID primary key.
+
+    Without `remote_addr`, the client address of the current request is used.
+    """
     if actor is not None and not actor.is_authenticated:
         actor = None
+    if remote_addr is None:
+        request = current_request()
+        remote_addr = request.remote_addr if request else None
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
@@ -17,6 +24,27 @@ def record_event(
         person_id=person_id,
         data=data or {},
         remote_addr=remote_addr,
+    )
+
+
+def record_denied_access(
+    user, action, *, target_type="user", target_id=None, person_id=None
+) -> AuditEvent:
+    """Append an "access.denied" or "access.forbidden" event for the current route.
+
+    The event names the route, the method and the record's id, never the
+    path or query string, which may carry a search term.
+    """
+    request = current_request()
+    data = {"route": request.route, "method": request.method} if request else {}
+    return AuditEvent.objects.create(
+        action=action,
+        actor=user if user.is_authenticated else None,
+        target_type=target_type,
+        target_id=target_id or user.pk,
+        person_id=person_id,
+        data=data,
+        remote_addr=request.remote_addr if request else None,
     )
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
+from firstcontact.consent import wording as consent_wording
 from firstcontact.directory.postcodes import InvalidPostcode, normalise_postcode
 
 # ---------------------------------------------------------------------------
@@ -223,11 +224,9 @@ class ChecklistForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    # The consent wording is stored with each consent record it produces.
     consent_share = forms.ChoiceField(
-        label=(
-            "Does the person agree to their details being shared with the "
-            "agencies that can help them?"
-        ),
+        label=consent_wording.SHARE_QUESTION,
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={
@@ -235,11 +234,8 @@ class ChecklistForm(forms.Form):
         },
     )
     except_agencies = forms.MultipleChoiceField(
-        label="Agencies the person does not want their details sent to (optional)",
-        help_text=(
-            "Only if they agreed to share. Leave every box unticked if any agency "
-            "that can help may have their details."
-        ),
+        label=consent_wording.EXCEPT_AGENCIES_LABEL,
+        help_text=consent_wording.EXCEPT_AGENCIES_HINT,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -17,6 +17,8 @@ from firstcontact.audit.services import record_event
 from firstcontact.checklists.eligibility import find_ineligibility_reasons
 from firstcontact.checklists.models import Checklist
 from firstcontact.checklists.validation import Submission, validate_submission
+from firstcontact.consent.models import ConsentRecord
+from firstcontact.consent.services import checklist_consent_records
 from firstcontact.delivery.events import enqueue_referrals_created
 from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.postcodes import lookup_district_code
@@ -172,6 +174,11 @@ def _store_checklist(submission: Submission, context: SchemeContext, *, channel,
         equality=submission.equality,
         eligible=not reasons,
         ineligibility_reasons=reasons,
+    )
+    # Routing below reads the same statement from the checklist, so it agrees
+    # with current_consent for every agency.
+    ConsentRecord.objects.bulk_create(
+        checklist_consent_records(checklist, context.agencies, user=user)
     )
     created = []
     if checklist.eligible:

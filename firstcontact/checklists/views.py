@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from firstcontact.accounts import scoping
 from firstcontact.accounts.models import Role
@@ -225,13 +225,23 @@ def _decision_context(checklist) -> dict:
 
 
 @login_required
+@require_GET
 def checklist_sent(request, pk):
     """The confirmation after sending a checklist (and after sending it twice)."""
     checklist = scoping.get_checklist_for(request.user, pk)
+    record_event(
+        "checklist.viewed",
+        checklist,
+        actor=request.user,
+        person_id=checklist.person_id,
+        remote_addr=_remote_addr(request),
+        data={"page": "sent"},
+    )
     return render(request, "checklists/sent.html", _decision_context(checklist))
 
 
 @login_required
+@require_GET
 def my_checklists(request):
     user = request.user
     _require_submitter(user)
@@ -257,6 +267,7 @@ def my_checklists(request):
 
 
 @login_required
+@require_GET
 def checklist_detail(request, pk):
     user = request.user
     checklist = scoping.get_checklist_for(user, pk)

@@ -1,5 +1,8 @@
 """Periodic jobs that `firstcontact worker` runs beside its tasks.
 
+They include the retention policy (firstcontact.rights.retention), which
+erases people at most once a day.
+
 Each job is safe to run twice, and in two workers at once: the sweeper only
 queues messages that no worker holds, and reminders, escalations and digests
 carry a dedupe key, so each is written once.
@@ -14,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from firstcontact.audit.services import record_event
+from firstcontact.consent.services import shareable_referrals
 from firstcontact.delivery import messages
 from firstcontact.delivery.conf import delivery_settings
 from firstcontact.delivery.events import hub_agencies, send_email, send_webhook
@@ -28,6 +32,7 @@ from firstcontact.delivery.outbox import queue_delivery, write_message
 from firstcontact.delivery.workdays import LONDON, escalation_at
 from firstcontact.directory.models import Agency, Scheme
 from firstcontact.referrals.models import Referral, Status
+from firstcontact.rights.retention import run_daily_retention
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ def run_housekeeping(now=None) -> dict:
         "escalated": escalate_overdue(now),
         "digests": send_daily_digests(now),
         "pruned": prune_idempotency_records(now),
+        "erased": run_daily_retention(now),
     }
 
 
@@ -171,7 +177,9 @@ def _day_bounds(day):
 
 def _agency_digests(scheme, sent_on, day, now) -> int:
     start, end = _day_bounds(day)
-    referrals = Referral.objects.filter(scheme=scheme)
+    # A referral whose person withdrew consent to its agency is not counted in
+    # that agency's digest.
+    referrals = shareable_referrals(Referral.objects.filter(scheme=scheme))
     new = Counter(
         referrals.filter(forwarded_at__gte=start, forwarded_at__lt=end).values_list(
             "agency_id", flat=True

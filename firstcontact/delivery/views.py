@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from firstcontact.accounts.scoping import can_work_hub_queue
 from firstcontact.delivery import services
@@ -14,6 +14,7 @@ MAX_LISTED = 200
 
 
 @login_required
+@require_GET
 def failed_deliveries_page(request):
     if not can_work_hub_queue(request.user):
         raise PermissionDenied
@@ -44,6 +45,7 @@ def retry_delivery_view(request, message_id):
 
 
 @login_required
+@require_GET
 def notifications_page(request):
     notifications = services.notifications_for(request.user)[:MAX_LISTED]
     return render(

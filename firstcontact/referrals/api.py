@@ -6,6 +6,7 @@ from django.urls import reverse
 from firstcontact.accounts.api_auth import api_error, api_view, read_json_body
 from firstcontact.accounts.scoping import get_referral_for, referrals_for
 from firstcontact.audit.services import record_event
+from firstcontact.consent.services import current_consent
 from firstcontact.referrals import operations
 from firstcontact.referrals.models import Referral
 
@@ -34,6 +35,8 @@ def referral_detail(referral: Referral) -> dict:
         **referral_summary(referral),
         "reasons": referral.reasons,
         "status_note": referral.status_note,
+        # "given", "refused" or "withdrawn": may the agency have the details now.
+        "consent": current_consent(person, referral.agency).decision,
         "person": {
             "id": str(person.pk),
             "given_name": person.given_name,

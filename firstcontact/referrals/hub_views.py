@@ -1,17 +1,25 @@
 """The hub queue: what needs the hub's action, first things first."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from firstcontact.accounts.scoping import checklists_for, referrals_for
+from firstcontact.accounts.scoping import (
+    checklists_for,
+    consent_records_for,
+    referrals_for,
+)
+from firstcontact.audit.services import record_event
 from firstcontact.checklists.hub_views import describe_ineligibility, hub_only
 from firstcontact.checklists.models import Checklist
+from firstcontact.consent.models import Decision
 from firstcontact.directory.models import District, Question, Service
 from firstcontact.referrals.forms import QueueFilterForm
 from firstcontact.referrals.models import Status
@@ -23,13 +31,15 @@ from firstcontact.referrals.views import (
 
 # Rows of each section shown on the overview, which links to the full list.
 PREVIEW_ROWS = 10
+# How long a withdrawal of consent stays in the queue.
+WITHDRAWALS_SHOWN_FOR = datetime.timedelta(days=30)
 
 
 @dataclass(frozen=True)
 class QueueSection:
     key: str
     title: str
-    # "referral" or "checklist": which records the section lists.
+    # "referral", "checklist" or "consent": which records the section lists.
     kind: str
     empty_text: str
 
@@ -41,6 +51,12 @@ SECTIONS = [
         "Safeguarding concerns",
         "checklist",
         "No new checklists raise a safeguarding concern.",
+    ),
+    QueueSection(
+        "consent-withdrawn",
+        "Consent withdrawn",
+        "consent",
+        "No one has withdrawn consent in the last 30 days.",
     ),
     QueueSection(
         "declined",
@@ -132,6 +148,7 @@ def build_sections(user, filters: QueueFilters) -> dict:
     without_concern = new_checklists.filter(safeguarding_concern="")
     return {
         "safeguarding": new_checklists.exclude(safeguarding_concern=""),
+        "consent-withdrawn": recent_withdrawals(user, filters),
         "declined": referrals.filter(status=Status.REJECTED),
         "to-forward": referrals.filter(status=Status.DRAFT),
         "on-hold": referrals.filter(status=Status.ON_HOLD),
@@ -140,7 +157,27 @@ def build_sections(user, filters: QueueFilters) -> dict:
     }
 
 
+def recent_withdrawals(user, filters: QueueFilters):
+    """Withdrawals of consent in the last 30 days, newest first.
+
+    The service filter does not apply: a withdrawal is about agencies.
+    """
+    records = (
+        consent_records_for(user)
+        .filter(
+            decision=Decision.WITHDRAWN,
+            recorded_at__gte=timezone.now() - WITHDRAWALS_SHOWN_FOR,
+        )
+        .select_related("person", "agency", "recorded_by")
+    )
+    if filters.district:
+        records = records.filter(person__district__code=filters.district)
+    return records.order_by("-recorded_at", "id")
+
+
 def build_rows(section: QueueSection, records) -> list[dict]:
+    if section.kind == "consent":
+        return [{"record": record} for record in records]
     if section.kind == "referral":
         return [
             {"referral": referral, "reason": describe_status_reason(referral)}
@@ -173,6 +210,12 @@ def queue(request):
     )
     querysets = build_sections(request.user, filters)
     selected = SECTIONS_BY_KEY.get(request.GET.get("section", ""))
+    record_event(
+        "hub.queue_viewed",
+        request.user,
+        actor=request.user,
+        data={"section": selected.key if selected else "overview"},
+    )
     filter_query = form_query(filters)
     context = {
         "filter_form": form,

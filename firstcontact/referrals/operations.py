@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from firstcontact.accounts.models import Role
 from firstcontact.audit.services import record_event
+from firstcontact.consent.services import current_consent, record_consent_override
 from firstcontact.delivery.events import enqueue_referral_change
 from firstcontact.delivery.workdays import due_at
 from firstcontact.directory.models import Agency
 from firstcontact.referrals.models import (
+    OPEN_STATUSES,
     DeclineReason,
     HoldReason,
     Outcome,
@@ -34,6 +36,10 @@ class StaleReferral(OperationError):
     pass
 
 
+class ConsentRequired(OperationError):
+    """The person has not consented to the agency, and no override was given."""
+
+
 HUB_ONLY = {Role.HUB}
 AGENCY_ONLY = {Role.AGENCY}
 CLOSED_STATUSES = {
@@ -42,6 +48,17 @@ CLOSED_STATUSES = {
     Status.FAILED,
     Status.ENTERED_IN_ERROR,
 }
+# The fields whose changes each audit event lists by name (never by value).
+TRACKED_FIELDS = (
+    "status",
+    "status_reason",
+    "status_note",
+    "outcome",
+    "agency_id",
+    "forwarded_at",
+    "due_at",
+    "closed_at",
+)
 
 
 def _change(referral_id, user, *, roles, allowed_from, version, action):
@@ -69,20 +86,25 @@ def _change(referral_id, user, *, roles, allowed_from, version, action):
 
 def _save(referral, user, action, *, remote_addr=None, **data):
     now = timezone.now()
-    previous = Referral.objects.values("status", "agency_id").get(pk=referral.pk)
+    previous = Referral.objects.values(*TRACKED_FIELDS).get(pk=referral.pk)
     if referral.status == Status.REQUESTED:
         referral.due_at = due_at(referral.forwarded_at, referral.service.response_days)
     referral.version += 1
     if referral.status in CLOSED_STATUSES and referral.closed_at is None:
         referral.closed_at = now
     referral.save()
+    changed = [
+        name.removesuffix("_id")
+        for name in TRACKED_FIELDS
+        if getattr(referral, name) != previous[name]
+    ]
     record_event(
         action,
         referral,
         actor=user,
         person_id=referral.person_id,
         remote_addr=remote_addr,
-        data={"status": referral.status, **data},
+        data={"status": referral.status, "fields": changed, **data},
     )
     # The messages and notifications commit or roll back with the change.
     enqueue_referral_change(
@@ -95,8 +117,19 @@ def _save(referral, user, action, *, remote_addr=None, **data):
 
 
 @transaction.atomic
-def forward_referral(referral_id, user, *, version=None, remote_addr=None):
-    """Send a referral that waits for the hub to its receiving agency."""
+def forward_referral(
+    referral_id,
+    user,
+    *,
+    version=None,
+    remote_addr=None,
+    consent_override_reason="",
+):
+    """Send a referral that waits for the hub to its receiving agency.
+
+    The person must consent to the agency now, unless the hub overrides that
+    with a reason, which is kept (consent.ConsentOverride) and audited.
+    """
     referral = _change(
         referral_id,
         user,
@@ -105,10 +138,17 @@ def forward_referral(referral_id, user, *, version=None, remote_addr=None):
         action="forwarded",
         allowed_from={Status.DRAFT, Status.ON_HOLD},
     )
-    if referral.status_reason == HoldReason.NO_CONSENT:
-        raise OperationError(
-            f"Referral {referral.reference} is held because the person did not "
-            "consent to this agency; record their consent before forwarding it."
+    held_for_consent = referral.status_reason == HoldReason.NO_CONSENT
+    if held_for_consent or not current_consent(referral.person, referral.agency).given:
+        if not consent_override_reason.strip():
+            raise ConsentRequired(
+                f"The person did not consent to their details going to "
+                f"{referral.agency.name}, so referral {referral.reference} was not "
+                "sent. Record their consent first, or give the reason for sending "
+                "it without consent."
+            )
+        record_consent_override(
+            referral, user, reason=consent_override_reason, remote_addr=remote_addr
         )
     referral.status = Status.REQUESTED
     referral.status_reason = ""
@@ -158,8 +198,8 @@ def reroute_referral(
         raise OperationError("Choose an agency that provides services in this scheme.")
     if agency.pk == referral.agency_id and referral.status != Status.REJECTED:
         raise OperationError(f"The referral is already with {agency.name}.")
-    if agency.code in referral.checklist.consent_except:
-        raise OperationError(
+    if not current_consent(referral.person, agency).given:
+        raise ConsentRequired(
             f"The person did not consent to their details going to {agency.name}; "
             "choose another agency."
         )
@@ -272,3 +312,55 @@ def complete_referral(
     return _save(
         referral, user, "referral.completed", remote_addr=remote_addr, outcome=outcome
     )
+
+
+# Holds for consent. Withdrawal and new consent change many referrals at once,
+# so these take the referral's id without a version: the person's statement
+# applies whatever the page showed.
+
+
+@transaction.atomic
+def hold_for_withdrawn_consent(referral_id, user, *, remote_addr=None):
+    """Hold an open referral because the person withdrew consent to its agency.
+
+    The agency that had it is told the referral is withdrawn (firstcontact.delivery).
+    """
+    referral = _change(
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=None,
+        action="held for want of consent",
+        allowed_from=OPEN_STATUSES,
+    )
+    if referral.status == Status.ON_HOLD and (
+        referral.status_reason == HoldReason.NO_CONSENT
+    ):
+        return referral
+    referral.status = Status.ON_HOLD
+    referral.status_reason = HoldReason.NO_CONSENT
+    return _save(
+        referral,
+        user,
+        "referral.held",
+        remote_addr=remote_addr,
+        reason=HoldReason.NO_CONSENT,
+    )
+
+
+@transaction.atomic
+def release_consent_hold(referral_id, user, *, remote_addr=None):
+    """Return a referral held for want of consent to the hub, now consent is given."""
+    referral = _change(
+        referral_id,
+        user,
+        roles=HUB_ONLY,
+        version=None,
+        action="released",
+        allowed_from={Status.ON_HOLD},
+    )
+    if referral.status_reason != HoldReason.NO_CONSENT:
+        return referral
+    referral.status = Status.DRAFT
+    referral.status_reason = ""
+    return _save(referral, user, "referral.released", remote_addr=remote_addr)

@@ -468,6 +468,10 @@ def describe_event(event, agency_names) -> str:
             return "The agency was reminded that its response is overdue"
         case "referral.escalated":
             return "Overdue, so the hub was told"
+        case "referral.released":
+            return "The person gave consent, so it is back with the hub"
+        case "consent.overridden":
+            return "Sent without the person's consent; the reason is recorded"
     return event.action
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from firstcontact.reports import referral_list
 from firstcontact.reports.charts import bar_chart
@@ -83,6 +84,7 @@ def _dashboard_tables(request, scope):
 
 
 @login_required
+@require_GET
 def dashboard(request):
     scope = scope_for_dashboard(request.user)
     form, filters, board = _dashboard_tables(request, scope)
@@ -150,11 +152,13 @@ def _scheme_page(request, page: str, template: str):
 
 
 @login_required
+@require_GET
 def reach(request):
     return _scheme_page(request, "reach", "reports/reach.html")
 
 
 @login_required
+@require_GET
 def equality(request):
     return _scheme_page(request, "equality", "reports/equality.html")
 
@@ -175,6 +179,7 @@ def _executive_report(request):
 
 
 @login_required
+@require_GET
 def executive(request):
     scope, form, report = _executive_report(request)
     query = {"as_of": report.as_of.isoformat()}
@@ -203,6 +208,7 @@ def _attachment(response, name: str):
 
 
 @login_required
+@require_GET
 def executive_download(request, file_format):
     scope, _, report = _executive_report(request)
     name = f"firstcontact-progress-report-{report.as_of.isoformat()}.{file_format}"
@@ -250,6 +256,7 @@ def _file_name(key: str, query: dict, extension: str) -> str:
 
 
 @login_required
+@require_GET
 def export_table(request, page, key, file_format):
     if file_format not in FORMATS:
         raise Http404
@@ -283,6 +290,7 @@ def export_table(request, page, key, file_format):
 
 
 @login_required
+@require_GET
 def export_referrals(request, file_format):
     if file_format not in FORMATS:
         raise Http404

@@ -21,6 +21,7 @@ import psycopg
 from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[2]
+PREFIX = "fc_worker_"
 # Short delivery settings so retries, lease expiry and sweeps take seconds.
 FAST_DELIVERY = {
     "DELIVERY_BACKOFF_SECONDS": "0.2",
@@ -41,11 +42,29 @@ class ScratchDatabases:
         self.settings_dict = settings_dict
         self.directory = directory
         self.created = []
+        if vendor != "sqlite":
+            self._drop_abandoned()
         self.template = self._new_name()
         self._migrate(self.template)
 
     def _new_name(self) -> str:
-        return f"fc_worker_{uuid.uuid4().hex[:12]}"
+        # The creating process id lets a later run drop what a killed run left.
+        return f"{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    def _drop_abandoned(self):
+        with self._admin_connection() as admin:
+            names = admin.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                [PREFIX + "%"],
+            ).fetchall()
+            for (name,) in names:
+                pid = name.removeprefix(PREFIX).split("_")[0]
+                if pid.isdigit() and not process_exists(int(pid)):
+                    admin.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(name)
+                        )
+                    )
 
     def url(self, name) -> str:
         if self.vendor == "sqlite":
@@ -118,6 +137,16 @@ class ScratchDatabases:
                         sql.Identifier(name)
                     )
                 )
+
+
+def process_exists(pid) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_scenario(environment, *arguments, timeout=120) -> dict:

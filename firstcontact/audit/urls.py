@@ -1,0 +1,9 @@
+from django.urls import path
+
+from firstcontact.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+]
