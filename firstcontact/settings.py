@@ -7,6 +7,8 @@ SECRET_KEY and ALLOWED_HOSTS in the environment and refuse to start without them
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from firstcontact.delivery.conf import read_delivery_settings
 from firstcontact.env import read_bool, read_int, read_list, read_str, require_str
@@ -21,7 +23,10 @@ if PRODUCTION:
     SECRET_KEY = require_str("SECRET_KEY")
     ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
-        require_str("ALLOWED_HOSTS")
+        # Also for a value of only commas and spaces, which names no host.
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS is missing; production settings need it in the environment."
+        )
     DEBUG = False
 else:
     # A development key: production settings never fall back to it.
@@ -48,21 +53,30 @@ INSTALLED_APPS = [
     "firstcontact.delivery",
     "firstcontact.demo",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "firstcontact.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any middleware that may respond before the view, so that every
     # audit event of the request knows its route.
     "firstcontact.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firstcontact.accounts.middleware.NoStoreMiddleware",
+    # Both check signed-in users before each view; see accounts/middleware.py.
+    "firstcontact.accounts.middleware.SessionTimeoutMiddleware",
+    "firstcontact.accounts.middleware.TwoFactorRequiredMiddleware",
     "firstcontact.delivery.idempotency.IdempotencyKeyMiddleware",
 ]
 
@@ -137,13 +151,52 @@ STORAGES = {
     },
 }
 
+# Sessions: database rows that carry their user, so deactivation can end them.
+SESSION_ENGINE = "firstcontact.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+FIRSTCONTACT_SESSION_IDLE_TIMEOUT = read_int("SESSION_IDLE_MINUTES", 30) * 60
+FIRSTCONTACT_SESSION_ABSOLUTE_TIMEOUT = read_int("SESSION_MAX_HOURS", 10) * 60 * 60
+SESSION_COOKIE_AGE = FIRSTCONTACT_SESSION_ABSOLUTE_TIMEOUT
+
+# Sign-in lockout (firstcontact.accounts.lockout): failures per username and per
+# client address within the window, in seconds.
+FIRSTCONTACT_LOCKOUT_ATTEMPTS = read_int("LOCKOUT_ATTEMPTS", 5)
+FIRSTCONTACT_LOCKOUT_ADDRESS_ATTEMPTS = read_int("LOCKOUT_ADDRESS_ATTEMPTS", 30)
+FIRSTCONTACT_API_FAILURE_LIMIT = read_int("API_FAILURE_LIMIT", 30)
+FIRSTCONTACT_LOCKOUT_WINDOW = read_int("LOCKOUT_MINUTES", 15) * 60
+# Reverse proxies in front of the server that append to X-Forwarded-For; the
+# production settings expect one, which also sets X-Forwarded-Proto.
+FIRSTCONTACT_TRUSTED_PROXIES = read_int("TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+
+# Two-factor authentication (django-otp): the name authenticator apps show.
+OTP_TOTP_ISSUER = read_str("OTP_TOTP_ISSUER", "First Contact")
+
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts come only from this site's static files: no inline script runs.
+# NOTE: style-src allows inline styles because the report pages and their SVG
+# charts still use style attributes and <style> elements.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+FIRSTCONTACT_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -7,16 +7,23 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.test import Client
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from firstcontact.accounts.services import create_token, create_user
+from firstcontact.accounts.two_factor import enrol_authenticator
 from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.loading import BUNDLED_SCHEME, load_scheme, read_scheme_file
 from firstcontact.directory.models import Scheme
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct-horse-battery-staple"
+# The key of RFC 6238's test vectors, as hex: the authenticator of test users.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -37,6 +44,63 @@ def django_db_modify_db_settings(
     if database["ENGINE"] == "django.db.backends.sqlite3":
         path = tmp_path_factory.mktemp("database") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+def pass_two_factor(client: Client, user) -> None:
+    """Mark the client's session as having passed two-factor authentication.
+
+    Gives the user an authenticator if they have none, then records it in the
+    session with django-otp's login helper, as the verification page does.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = enrol_authenticator(user, TEST_TOTP_KEY)
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    otp_login(request, device)
+    request.session.save()
+
+
+@pytest.fixture(autouse=True)
+def test_client_login_passes_two_factor(request, monkeypatch):
+    """Make `client.force_login` and `client.login` pass two-factor authentication.
+
+    Every page needs a second factor (TwoFactorRequiredMiddleware), and tests of
+    those pages sign in with the test client's own methods. Tests marked
+    `real_two_factor` keep Django's methods, whose sessions have not passed the
+    second factor; tests/accounts/ check the enforcement that way.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    django_force_login = Client.force_login
+    django_login = Client.login
+
+    def force_login(self, user, backend=None):
+        django_force_login(self, user, backend)
+        pass_two_factor(self, user)
+
+    def login(self, **credentials):
+        signed_in = django_login(self, **credentials)
+        if signed_in:
+            user_id = self.session[SESSION_KEY]
+            pass_two_factor(self, get_user_model().objects.get(pk=user_id))
+        return signed_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+
+
+@pytest.fixture
+def signed_in_client():
+    """Return a function that makes a new client signed in as a user, past 2FA."""
+
+    def sign_in(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture(autouse=True)

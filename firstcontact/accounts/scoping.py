@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 
-from firstcontact.accounts.models import Role
+from firstcontact.accounts.models import Role, User
 from firstcontact.audit.models import AuditEvent
 from firstcontact.audit.services import record_denied_access
 from firstcontact.checklists.models import Checklist
@@ -180,3 +180,18 @@ def can_serve_rights(user) -> bool:
 
 def can_search_audit(user) -> bool:
     return user.is_authenticated and user.role in AUDIT_ROLES
+
+
+def can_manage_accounts(user) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def accounts_for(user):
+    """Users an administrator may review and deactivate: those of their scheme."""
+    if not can_manage_accounts(user) or user.scheme_id is None:
+        return User.objects.none()
+    return User.objects.filter(scheme_id=user.scheme_id)
+
+
+def get_account_for(user, pk) -> User:
+    return _get_or_404(accounts_for(user), pk)

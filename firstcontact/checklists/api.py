@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 
 from firstcontact.accounts.api_auth import api_error, api_view, read_json_body
-from firstcontact.accounts.models import Role
+from firstcontact.accounts.models import Role, Scope
 from firstcontact.accounts.scoping import can_submit_checklists
 from firstcontact.checklists.intake import submit_checklist
 from firstcontact.directory.context import SchemeContext
@@ -9,7 +9,7 @@ from firstcontact.directory.context import SchemeContext
 STATUS_CODES = {"processed": 201, "duplicate": 200, "rejected": 400}
 
 
-@api_view({"POST"})
+@api_view({"POST"}, scope=Scope.CHECKLISTS_WRITE)
 def submit_checklist_api(request):
     user = request.user
     if not can_submit_checklists(user):

@@ -6,11 +6,15 @@ from django.contrib.auth.hashers import make_password
 
 from firstcontact.accounts.models import Role, User
 from firstcontact.accounts.services import create_user
+from firstcontact.accounts.two_factor import enrol_authenticator
 from firstcontact.directory.context import SchemeContext
 
 # Printed by load_demo and shared by every demo account. The command refuses
 # to run under production settings, so this password never guards real data.
 DEMO_PASSWORD = "first-contact-demo"
+# The authenticator key of every demo account, published like the password:
+# load_demo prints it, and `firstcontact totp_code USERNAME` prints its code.
+DEMO_TOTP_KEY = "1ccf7cbfd7ced829301745f3c9604c24a78fc4f2"
 HUB_AGENCY = "victim-support"
 
 
@@ -58,7 +62,10 @@ def demo_accounts_exist(accounts: list[DemoAccount]) -> bool:
 
 
 def create_demo_accounts(scheme, accounts: list[DemoAccount]) -> dict[str, User]:
-    """Create the accounts with the demo password; return them by username."""
+    """Create the accounts with the demo password and authenticator key.
+
+    Return them by username.
+    """
     users = {
         account.username: create_user(
             account.username,
@@ -75,4 +82,5 @@ def create_demo_accounts(scheme, accounts: list[DemoAccount]) -> dict[str, User]
     )
     for user in users.values():
         user.password = password_hash
+        enrol_authenticator(user, DEMO_TOTP_KEY)
     return users

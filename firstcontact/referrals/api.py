@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from firstcontact.accounts.api_auth import api_error, api_view, read_json_body
+from firstcontact.accounts.models import Scope
 from firstcontact.accounts.scoping import get_referral_for, referrals_for
 from firstcontact.audit.services import record_event
 from firstcontact.consent.services import current_consent
@@ -49,7 +50,7 @@ def referral_detail(referral: Referral) -> dict:
     }
 
 
-@api_view({"GET"})
+@api_view({"GET"}, scope=Scope.REFERRALS_READ)
 def list_referrals_api(request):
     referrals = referrals_for(request.user).order_by("-created_at", "id")
     status = request.GET.get("status")
@@ -80,7 +81,7 @@ def list_referrals_api(request):
     )
 
 
-@api_view({"GET"})
+@api_view({"GET"}, scope=Scope.REFERRALS_READ)
 def referral_detail_api(request, referral_id):
     referral = get_referral_for(request.user, referral_id)
     record_event(
@@ -103,7 +104,7 @@ ACTIONS = {
 }
 
 
-@api_view({"POST"})
+@api_view({"POST"}, scope=Scope.REFERRALS_WRITE)
 def referral_action_api(request, referral_id, action):
     referral = get_referral_for(request.user, referral_id)
     if action not in ACTIONS:

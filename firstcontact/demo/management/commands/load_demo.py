@@ -5,7 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from firstcontact.demo.accounts import DEMO_PASSWORD
+from firstcontact.accounts.two_factor import readable_key
+from firstcontact.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_KEY
 from firstcontact.demo.services import (
     DEFAULT_CHECKLISTS,
     DEFAULT_SEED,
@@ -93,6 +94,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<{width}}  {account.role:<9}  {agency}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            "Each sign-in also asks for a code from an authenticator app. The demo "
+            f"accounts share the key {readable_key(DEMO_TOTP_KEY)}: type it into "
+            "an authenticator app, or print the current code with "
+            "`.venv/bin/firstcontact totp_code USERNAME`. A code works once per "
+            "account, so wait for the next one to sign in to the same account again."
+        )
         url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
         self.stdout.write("")
         self.stdout.write(
