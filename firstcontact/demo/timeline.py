@@ -107,8 +107,9 @@ def write_columns(model, fields: list[str], rows: list[tuple]) -> None:
     columns = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    # Only quoted table and column names are formatted in; values are parameters.
     sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # nosec B608
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
     params = [

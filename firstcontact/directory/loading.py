@@ -67,7 +67,8 @@ def read_scheme_file(path: Path) -> dict:
     except UnicodeDecodeError:
         raise SchemeFileError(f"{path}: cannot be read as UTF-8 text.") from None
     try:
-        data = yaml.load(text, Loader=_SchemeLoader)
+        # _SchemeLoader is a SafeLoader, which builds no arbitrary objects.
+        data = yaml.load(text, Loader=_SchemeLoader)  # nosec B506
     except yaml.YAMLError as error:
         raise SchemeFileError(f"{path}: is not valid YAML ({error}).") from None
     if not isinstance(data, dict):

@@ -90,7 +90,7 @@ def bar_chart(table: Table, chart_id: str) -> SafeString:
     """Draw the table's chart column (and second column) as horizontal bars."""
     keys = [k for k in (table.chart_column, table.chart_second_column) if k]
     if not keys or table.is_empty():
-        return mark_safe("")
+        return mark_safe("")  # nosec B308
     labels = {c.key: c.label for c in table.columns}
     largest = max([_number(row.get(k)) for row in table.rows for k in keys] + [1])
     row_height = BAR_HEIGHT * len(keys) + ROW_GAP
@@ -117,5 +117,6 @@ def bar_chart(table: Table, chart_id: str) -> SafeString:
         table.title,
         desc_id,
         f"Bar chart of {series}. The table beside it gives the same figures.",
-        mark_safe("".join(parts)),
+        # Each part was built by format_html, which escaped its values.
+        mark_safe("".join(parts)),  # nosec B308 B703
     )
