@@ -137,6 +137,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+if not PRODUCTION:
+    # Serve files straight from the finders, so a development server and the
+    # tests need no collectstatic run.
+    WHITENOISE_USE_FINDERS = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Built by scripts/build-frontend; the project package is not an installed app,
 # so the app directories finder would not look here.
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -16,3 +16,5 @@ urlpatterns = [
     path("audit/", include("firstcontact.audit.urls")),
     path("", include("firstcontact.delivery.urls")),
 ]
+
+handler404 = "firstcontact.errors.page_not_found"
