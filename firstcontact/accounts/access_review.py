@@ -69,7 +69,7 @@ def review_rows(users) -> list[ReviewRow]:
         )
         for user in users
     ]
-    # Users without an agency (the hub's managers, administrators) come last.
+    # Users without an agency, such as administrators, come last.
     return sorted(rows, key=lambda row: (row.agency == NO_AGENCY, row.agency))
 
 

@@ -1,4 +1,4 @@
-"""Bearer-token authentication, scopes and JSON error answers for the API."""
+"""Bearer-token authentication, scopes and JSON error responses for the API."""
 
 import functools
 import json
@@ -72,7 +72,7 @@ def api_view(methods: set[str], *, scope: Scope | dict[str, Scope]):
     """Wrap an API view: method check, bearer token, scope, JSON errors.
 
     `scope` is the scope every method needs, or a scope for each method.
-    A record outside the user's scope answers 404.
+    A record outside the user's scope gets a 404 response.
     """
     needed = scope if isinstance(scope, dict) else dict.fromkeys(methods, scope)
     if set(needed) != set(methods):

@@ -1,11 +1,11 @@
 """Lock out repeated failed sign-ins, counting attempts in the database.
 
-Every web server process sees the same counts. A username is locked after
-FIRSTCONTACT_LOCKOUT_ATTEMPTS failed passwords or two-factor codes within
-FIRSTCONTACT_LOCKOUT_WINDOW seconds, until a completed sign-in. A client
-address is locked after FIRSTCONTACT_LOCKOUT_ADDRESS_ATTEMPTS failures within
-the window, whatever the usernames, and after FIRSTCONTACT_API_FAILURE_LIMIT
-failed API tokens.
+The database makes the counts the same for every web server process. A
+username is locked after FIRSTCONTACT_LOCKOUT_ATTEMPTS failed passwords or
+two-factor codes within FIRSTCONTACT_LOCKOUT_WINDOW seconds, until a completed
+sign-in. A client address is locked after FIRSTCONTACT_LOCKOUT_ADDRESS_ATTEMPTS
+failures within the window, whatever the usernames, and after
+FIRSTCONTACT_API_FAILURE_LIMIT failed API tokens.
 
 NOTE: Attempts racing in parallel are counted after the fact, so a burst of
 simultaneous requests can try a few more than the limit.
@@ -136,7 +136,7 @@ def retry_after_seconds(until: datetime.datetime) -> int:
 
 
 def describe_wait(until: datetime.datetime) -> str:
-    """Return the sentence that tells a locked-out person when to try again."""
+    """Return the message that gives a locked-out person the time to try again."""
     local = timezone.localtime(until)
     return (
         "There have been too many failed attempts to sign in. "

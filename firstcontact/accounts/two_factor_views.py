@@ -1,4 +1,4 @@
-"""Set up an authenticator, pass two-factor authentication, and recovery codes."""
+"""Pages to set up an authenticator, pass two-factor sign-in and see recovery codes."""
 
 import segno
 from django import forms

@@ -103,7 +103,7 @@ def test_api_errors_are_not_stored(client):
     assert response["Cache-Control"] == "no-store, private, max-age=0"
 
 
-def test_api_answers_under_a_path_prefix_are_not_stored(client):
+def test_api_under_path_prefix_not_stored(client):
     response = client.get("/api/v1/referrals", SCRIPT_NAME="/firstcontact")
 
     assert response["Cache-Control"] == "no-store, private, max-age=0"

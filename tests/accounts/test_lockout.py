@@ -96,7 +96,7 @@ def test_lock_ends_after_the_window(client, referrer):
     assert response.status_code == 302
 
 
-def test_lock_applies_to_the_username_from_any_address(referrer):
+def test_username_lock_spans_addresses(referrer):
     fail_sign_ins(Client(REMOTE_ADDR="192.0.2.1"), referrer, 5)
 
     response = sign_in_with_password(Client(REMOTE_ADDR="192.0.2.2"), referrer)
@@ -125,7 +125,7 @@ def test_unknown_usernames_count_too(client, make_user):
     assert response.status_code == 429
 
 
-def test_many_usernames_from_one_address_lock_the_address(client, make_user):
+def test_one_address_many_usernames_locks(client, make_user):
     users = [make_user(f"worker{i}", "hub") for i in range(4)]
     for user in users[:3]:
         fail_sign_ins(client, user, 4)
@@ -135,7 +135,7 @@ def test_many_usernames_from_one_address_lock_the_address(client, make_user):
     assert response.status_code == 429
 
 
-def test_address_is_read_behind_a_trusted_proxy(settings, make_user):
+def test_proxy_address_is_trusted(settings, make_user):
     settings.FIRSTCONTACT_TRUSTED_PROXIES = 1
     users = [make_user(f"worker{i}", "hub") for i in range(4)]
     for user in users[:3]:
@@ -178,7 +178,7 @@ def test_wrong_codes_count_towards_the_lock(client, referrer, authenticator):
     assert response.status_code == 429
 
 
-def test_signing_in_again_does_not_reset_code_failures(client, referrer, authenticator):
+def test_new_session_keeps_code_failures(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
     for _ in range(3):
         client.post(VERIFY, {"code": "000000"})
@@ -203,7 +203,7 @@ def test_api_token_failures_lock_the_address():
     assert int(response["Retry-After"]) > 0
 
 
-def test_api_failures_below_the_limit_answer_401():
+def test_api_failures_below_limit_get_401():
     client = Client(HTTP_AUTHORIZATION="Bearer fc_wrong")
     for _ in range(7):
         client.get("/api/v1/referrals")

@@ -74,7 +74,7 @@ def test_pages_list_covers_the_work_pages():
     assert {"home", "checklists:new", "accounts:access-review"} <= names
 
 
-def test_user_without_authenticator_is_sent_to_setup(client, referrer):
+def test_new_user_is_sent_to_setup(client, referrer):
     sign_in_with_password(client, referrer)
 
     response = client.get(reverse("checklists:mine"))
@@ -83,7 +83,7 @@ def test_user_without_authenticator_is_sent_to_setup(client, referrer):
     assert response["Location"] == f"{SETUP}?next=%2Fchecklists%2F"
 
 
-def test_password_alone_does_not_reach_the_home_page(client, referrer):
+def test_password_alone_reaches_no_page(client, referrer):
     enrol_authenticator(referrer, TEST_TOTP_KEY)
 
     response = sign_in_with_password(client, referrer)
@@ -99,7 +99,7 @@ def test_api_tokens_skip_the_two_factor_page(hub_user, api_client_for):
     assert response.status_code == 200
 
 
-def test_executive_without_authenticator_needs_no_second_factor(client, executive):
+def test_executive_may_skip_two_factor(client, executive):
     sign_in_with_password(client, executive)
 
     response = client.get(reverse("home"))
@@ -107,7 +107,7 @@ def test_executive_without_authenticator_needs_no_second_factor(client, executiv
     assert response.status_code == 200
 
 
-def test_executive_with_authenticator_must_use_it(client, executive):
+def test_enrolled_executive_must_verify(client, executive):
     enrol_authenticator(executive, TEST_TOTP_KEY)
     sign_in_with_password(client, executive)
 
@@ -116,7 +116,7 @@ def test_executive_with_authenticator_must_use_it(client, executive):
     assert response["Location"].startswith(VERIFY)
 
 
-def test_setup_page_shows_key_and_otpauth_link(client, referrer):
+def test_setup_shows_key_and_link(client, referrer):
     sign_in_with_password(client, referrer)
 
     html = client.get(SETUP).content.decode()
@@ -127,7 +127,7 @@ def test_setup_page_shows_key_and_otpauth_link(client, referrer):
     assert "<svg" in html
 
 
-def test_setup_page_keeps_its_key_when_reloaded(client, referrer):
+def test_setup_reload_keeps_key(client, referrer):
     sign_in_with_password(client, referrer)
 
     client.get(SETUP)
@@ -147,7 +147,7 @@ def test_setup_rejects_a_wrong_code(client, referrer):
     assert not TOTPDevice.objects.filter(user=referrer, confirmed=True).exists()
 
 
-def test_setup_with_right_code_passes_two_factor(client, referrer):
+def test_setup_right_code_passes(client, referrer):
     set_up_authenticator(client, referrer)
 
     response = client.get(reverse("checklists:mine"))
@@ -173,7 +173,7 @@ def test_recovery_codes_are_shown_once(client, referrer):
     assert second == []
 
 
-def test_setup_follows_next_through_recovery_codes(client, referrer):
+def test_setup_keeps_next_page(client, referrer):
     sign_in_with_password(client, referrer)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=referrer, confirmed=False)
@@ -185,7 +185,7 @@ def test_setup_follows_next_through_recovery_codes(client, referrer):
     assert response["Location"] == f"{RECOVERY_CODES}?next=%2Fchecklists%2F"
 
 
-def test_verification_with_right_code_passes(client, referrer, authenticator):
+def test_verify_right_code_passes(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
 
     response = client.post(VERIFY, {"code": totp_code(authenticator), "next": MINE})
@@ -194,7 +194,7 @@ def test_verification_with_right_code_passes(client, referrer, authenticator):
     assert client.get(MINE).status_code == 200
 
 
-def test_verification_rejects_a_wrong_code(client, referrer, authenticator):
+def test_verify_rejects_wrong_code(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
 
     response = client.post(VERIFY, {"code": "123456"})
@@ -203,7 +203,7 @@ def test_verification_rejects_a_wrong_code(client, referrer, authenticator):
     assert "The code is not right" in response.content.decode()
 
 
-def test_verification_rejects_a_code_used_before(client, referrer, authenticator):
+def test_verify_rejects_reused_code(client, referrer, authenticator):
     code = totp_code(authenticator)
     sign_in_with_password(client, referrer)
     client.post(VERIFY, {"code": code})
@@ -215,7 +215,7 @@ def test_verification_rejects_a_code_used_before(client, referrer, authenticator
     assert response.status_code == 200
 
 
-def test_verification_ignores_an_offsite_next(client, referrer, authenticator):
+def test_verify_ignores_offsite_next(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
 
     response = client.post(
@@ -225,7 +225,7 @@ def test_verification_ignores_an_offsite_next(client, referrer, authenticator):
     assert response["Location"] == reverse("home")
 
 
-def test_verification_gives_a_new_session_key(client, referrer, authenticator):
+def test_verify_cycles_session_key(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
     before = client.session.session_key
 
@@ -280,7 +280,7 @@ def test_replacing_authenticator_needs_current_one(client, referrer, authenticat
     assert response["Location"].startswith(VERIFY)
 
 
-def test_verified_user_can_move_to_a_new_app(client, referrer):
+def test_verified_user_replaces_app(client, referrer):
     old = set_up_authenticator(client, referrer)
     client.get(SETUP)
     new = TOTPDevice.objects.get(user=referrer, confirmed=False)
@@ -301,7 +301,7 @@ def test_sign_out_ends_the_verified_session(client, referrer, authenticator):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_reset_two_factor_sends_user_back_to_setup(client, referrer, authenticator):
+def test_reset_sends_user_to_setup(client, referrer, authenticator):
     sign_in_with_password(client, referrer)
     client.post(VERIFY, {"code": totp_code(authenticator)})
 
