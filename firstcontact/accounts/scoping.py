@@ -194,4 +194,4 @@ def accounts_for(user):
 
 
 def get_account_for(user, pk) -> User:
-    return _get_or_404(accounts_for(user), pk)
+    return _get_or_404(accounts_for(user), pk, user)
