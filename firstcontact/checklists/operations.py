@@ -34,6 +34,7 @@ def override_eligibility(
     if checklist.eligible:
         raise OperationError(f"Checklist {checklist.reference} is already eligible.")
     context = SchemeContext.load(checklist.scheme)
+    changed = ["eligibility_override_reason", "eligible", "hub_status"]
     if district_code:
         district = next(
             (d for d in context.districts_by_ons.values() if d.code == district_code),
@@ -41,6 +42,8 @@ def override_eligibility(
         )
         if district is None:
             raise OperationError(f"{district_code!r} is not a district of this scheme.")
+        if district.pk != checklist.district_id:
+            changed.append("district")
         checklist.district = district
     if checklist.district is None:
         raise OperationError(
@@ -60,6 +63,7 @@ def override_eligibility(
         data={
             "previous_reasons": checklist.ineligibility_reasons,
             "referrals": len(referrals),
+            "fields": sorted(changed),
         },
     )
     return checklist
@@ -78,5 +82,6 @@ def mark_checklist_reviewed(checklist_id, user, *, remote_addr=None):
         actor=user,
         person_id=checklist.person_id,
         remote_addr=remote_addr,
+        data={"fields": ["hub_status"]},
     )
     return checklist
