@@ -10,7 +10,7 @@ import logging
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -18,6 +18,8 @@ from firstcontact.delivery.conf import delivery_settings
 from firstcontact.delivery.housekeeping import run_housekeeping
 
 logger = logging.getLogger("firstcontact.delivery.worker")
+# Seconds a worker keeps one database connection open.
+WORKER_CONN_MAX_AGE = 600
 
 
 class Command(BaseCommand):
@@ -50,6 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, batch, no_housekeeping, worker_id, **options):
         worker_id = worker_id or get_random_string(16)
+        keep_connections_open()
         worker = Worker(
             queue_names=["*"],
             interval=interval,
@@ -71,6 +74,21 @@ class Command(BaseCommand):
             worker.run()
         finally:
             logger.info("Worker %s stopped", worker_id)
+
+
+def keep_connections_open() -> None:
+    """Reuse database connections across tasks, checking them before each reuse.
+
+    The worker closes obsolete connections around every task, as Django does
+    around requests, so with DATABASE_CONN_MAX_AGE=0 (the default) it would
+    connect again for every message.
+    """
+    for alias in connections:
+        settings_dict = connections[alias].settings_dict
+        settings_dict["CONN_MAX_AGE"] = max(
+            settings_dict.get("CONN_MAX_AGE") or 0, WORKER_CONN_MAX_AGE
+        )
+        settings_dict["CONN_HEALTH_CHECKS"] = True
 
 
 class HousekeepingThread(threading.Thread):
