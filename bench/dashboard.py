@@ -13,7 +13,8 @@ One run does all of this:
    their "referral.accepted" audit events with INSERT ... SELECT statements over
    a generated series, so a million referrals take seconds, not hours of intake.
    Visits spread over the last 365 days; statuses follow a fixed mix.
-3. Times, as the median of --repeat runs after one warm-up run:
+3. Times, as the median of --repeat runs after one warm-up run, the three
+   taking turns:
    - product queries: `build_dashboard` for a scheme manager over the whole
      year, which runs every aggregate the dashboard shows;
    - raw SQL: the same aggregates written by hand, through the same connection;
@@ -474,6 +475,22 @@ def timed(function, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def timed_in_turn(functions: dict, repeat: int) -> dict[str, float]:
+    """Time each function `repeat` times, taking turns, after one warm-up each.
+
+    Taking turns spreads any change in the machine's load over all of them.
+    """
+    runs = {name: [] for name in functions}
+    for function in functions.values():
+        function()
+    for _ in range(repeat):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            runs[name].append(time.perf_counter() - started)
+    return {name: statistics.median(times) for name, times in runs.items()}
+
+
 def measure(repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
@@ -527,9 +544,10 @@ def measure(repeat: int) -> dict:
     product_queries = [
         {"seconds": float(q["time"]), "sql": q["sql"][:160]} for q in captured
     ]
-    raw = timed(run_raw, repeat)
-    product = timed(run_product, repeat)
-    page = timed(run_page, repeat)
+    medians = timed_in_turn(
+        {"raw": run_raw, "product": run_product, "page": run_page}, repeat
+    )
+    raw, product, page = medians["raw"], medians["product"], medians["page"]
     return {
         "raw_seconds": raw,
         "product_seconds": product,

@@ -213,7 +213,7 @@ FUNNEL_STAGES = [
 
 def funnel_table(referrals) -> Table:
     counts = referrals.aggregate(**REFERRAL_COUNTS)
-    made = counts["referrals"]
+    referrals_made = counts["referrals"]
     return Table(
         key="funnel",
         title="What happened to the referrals",
@@ -226,7 +226,7 @@ def funnel_table(referrals) -> Table:
             {
                 "stage": label,
                 "referrals": counts[key],
-                "share": percent(counts[key], made),
+                "share": percent(counts[key], referrals_made),
             }
             for key, label in FUNNEL_STAGES
         ],

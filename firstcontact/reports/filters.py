@@ -34,10 +34,6 @@ class ReportFilters:
             query["receiving_agency"] = self.receiving_agency.code
         return query
 
-    def as_record(self) -> dict[str, str]:
-        """Return the filters for an audit event: codes and ISO dates only."""
-        return self.as_query()
-
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Return the period from the first day of the month 11 months ago to today."""
