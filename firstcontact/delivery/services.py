@@ -49,6 +49,16 @@ def failed_deliveries(scheme):
     )
 
 
+def with_failed_delivery(referrals):
+    """Filter referrals to those with a failed message the hub has not resolved."""
+    failed = OutboxMessage.objects.filter(
+        referral=OuterRef("pk"),
+        status=MessageStatus.FAILED,
+        resolved_at__isnull=True,
+    )
+    return referrals.filter(Exists(failed))
+
+
 def order_by_attention(referrals, now=None):
     """Order a referral queryset with overdue and failed-delivery work first.
 

@@ -20,6 +20,7 @@ from firstcontact.audit.services import record_event
 from firstcontact.checklists.hub_views import describe_ineligibility, hub_only
 from firstcontact.checklists.models import Checklist
 from firstcontact.consent.models import Decision
+from firstcontact.delivery.services import with_failed_delivery
 from firstcontact.directory.models import District, Question, Service
 from firstcontact.referrals.forms import QueueFilterForm
 from firstcontact.referrals.models import Status
@@ -51,6 +52,18 @@ SECTIONS = [
         "Safeguarding concerns",
         "checklist",
         "No new checklists raise a safeguarding concern.",
+    ),
+    QueueSection(
+        "failed-delivery",
+        "Delivery failed",
+        "referral",
+        "Every referral sent has reached its agency.",
+    ),
+    QueueSection(
+        "overdue",
+        "Overdue with agencies",
+        "referral",
+        "No agency is late in answering a referral.",
     ),
     QueueSection(
         "consent-withdrawn",
@@ -146,10 +159,17 @@ def build_sections(user, filters: QueueFilters) -> dict:
         user.scheme_id,
     )
     without_concern = new_checklists.filter(safeguarding_concern="")
+    failed = with_failed_delivery(referrals)
     return {
         "safeguarding": new_checklists.exclude(safeguarding_concern=""),
+        "failed-delivery": failed,
+        "overdue": referrals.filter(
+            status=Status.REQUESTED, due_at__lte=timezone.now()
+        ).exclude(pk__in=failed.values("pk")),
         "consent-withdrawn": recent_withdrawals(user, filters),
-        "declined": referrals.filter(status=Status.REJECTED),
+        "declined": referrals.filter(status=Status.REJECTED).exclude(
+            pk__in=failed.values("pk")
+        ),
         "to-forward": referrals.filter(status=Status.DRAFT),
         "on-hold": referrals.filter(status=Status.ON_HOLD),
         "new-checklists": without_concern.filter(eligible=True),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from firstcontact.checklists.intake import submit_checklist
 from firstcontact.checklists.models import Checklist
 from firstcontact.checklists.operations import mark_checklist_reviewed
+from firstcontact.delivery.models import Channel, MessageStatus, OutboxMessage
 from firstcontact.referrals.models import Referral
 from firstcontact.referrals.operations import decline_referral, forward_referral
 from tests.conftest import checklist_payload
@@ -281,3 +282,38 @@ def test_queue_queries_do_not_grow_with_rows(hub, context, referrer):
     submit(context, referrer, "T-4", "Marsh", born="1970-02-02")
     submit(context, referrer, "T-5", "Pole")
     assert count_queries(hub, QUEUE) == before
+
+
+# Overdue and failed work comes first
+
+
+def test_overdue_referral_is_listed_first(hub, context, referrer, hub_user):
+    result = submit(context, referrer, "T-1", "Ellison")
+    referral = Referral.objects.filter(checklist_id=result["checklist_id"]).first()
+    forward_referral(referral.pk, hub_user)
+    Referral.objects.filter(pk=referral.pk).update(
+        due_at=datetime.datetime(2026, 1, 5, 17, tzinfo=datetime.UTC)
+    )
+    response = hub.get(QUEUE)
+    assert section_rows(response, "overdue") == [referral]
+
+
+def test_failed_delivery_is_listed_once(hub, context, referrer, hub_user):
+    result = submit(context, referrer, "T-1", "Ellison")
+    referral = Referral.objects.filter(checklist_id=result["checklist_id"]).first()
+    forward_referral(referral.pk, hub_user)
+    Referral.objects.filter(pk=referral.pk).update(
+        due_at=datetime.datetime(2026, 1, 5, 17, tzinfo=datetime.UTC)
+    )
+    OutboxMessage.objects.create(
+        scheme=referral.scheme,
+        event="referral.forwarded",
+        channel=Channel.EMAIL,
+        agency=referral.agency,
+        referral=referral,
+        status=MessageStatus.FAILED,
+        next_attempt_at=datetime.datetime(2026, 1, 5, 17, tzinfo=datetime.UTC),
+    )
+    response = hub.get(QUEUE)
+    assert section_rows(response, "failed-delivery") == [referral]
+    assert section_rows(response, "overdue") == []
