@@ -8,6 +8,8 @@ route without being handed the request.
 import contextvars
 from dataclasses import dataclass
 
+from firstcontact.accounts.lockout import client_address
+
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -25,10 +27,6 @@ _current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
 
 def current_request() -> RequestInfo | None:
     return _current.get()
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditContextMiddleware:

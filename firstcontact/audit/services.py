@@ -9,13 +9,15 @@ def record_event(
 ) -> AuditEvent:
     """Append one event; `target` is any model instance with a UUID primary key.
 
-    Without `remote_addr`, the client address of the current request is used.
+    During a request, the request's client address is used, as
+    accounts.lockout.client_address reads it through trusted proxies;
+    `remote_addr` gives the address of work done outside a request.
     """
     if actor is not None and not actor.is_authenticated:
         actor = None
-    if remote_addr is None:
-        request = current_request()
-        remote_addr = request.remote_addr if request else None
+    request = current_request()
+    if request is not None:
+        remote_addr = request.remote_addr
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

@@ -61,6 +61,20 @@ def test_referral_view_records_who_when_and_where(referral, agency_user, client)
     assert event.remote_addr == CLIENT_ADDRESS
 
 
+def test_view_records_client_behind_trusted_proxy(
+    referral, agency_user, client, settings
+):
+    settings.FIRSTCONTACT_TRUSTED_PROXIES = 1
+
+    signed_in(client, agency_user).get(
+        detail(referral),
+        **{ADDRESS: "10.0.0.1", "HTTP_X_FORWARDED_FOR": CLIENT_ADDRESS},
+    )
+
+    event = AuditEvent.objects.get(action="referral.viewed")
+    assert event.remote_addr == CLIENT_ADDRESS
+
+
 def test_api_view_is_recorded(referral, agency_user, api_client_for):
     api_client_for(agency_user).get(f"/api/v1/referrals/{referral.pk}")
 
