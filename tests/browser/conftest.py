@@ -68,18 +68,26 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def browser_context(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 900})
+def new_browser_context(browser, **options):
+    """Open a browser context that can load axe-core into the product's pages.
+
+    axe-core is served from the page's own origin, because the product's
+    Content-Security-Policy runs no inline script and no other origin's.
+    """
+    context = browser.new_context(**options)
     context.set_default_timeout(15_000)
-    # axe-core is served from the page's own origin, because the product's
-    # Content-Security-Policy runs no inline script and no other origin's.
     context.route(
         "**" + AXE_PATH,
         lambda route: route.fulfill(
             path=str(AXE_SCRIPT), content_type="text/javascript"
         ),
     )
+    return context
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = new_browser_context(browser, viewport={"width": 1024, "height": 900})
     yield context
     context.close()
 
