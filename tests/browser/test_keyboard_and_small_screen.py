@@ -9,8 +9,11 @@ import re
 
 import pytest
 
+from firstcontact.checklists.intake import submit_checklist, today_in_london
 from firstcontact.checklists.models import Checklist
+from firstcontact.referrals.models import Referral
 from tests.browser.conftest import new_browser_context, sign_in
+from tests.conftest import checklist_payload
 
 SENT_URL = re.compile(r"/checklists/[0-9a-f-]+/sent/$")
 MAX_TAB_PRESSES = 300
@@ -99,18 +102,47 @@ def test_checklist_by_keyboard_at_320px(server, small_screen, pages, referrer):
     assert checklist.answers.get("smoke-alarm") == "no"
 
 
-def test_work_queues_at_320px(server, small_screen, pages, hub_user, agency_user):
+def test_work_queues_at_320px(
+    server, small_screen, pages, context, referrer, hub_user, agency_user
+):
+    result = submit_checklist(
+        checklist_payload(
+            external_id="SMALL-SCREEN-1", visit_date=today_in_london().isoformat()
+        ),
+        context,
+        channel="api",
+        user=referrer,
+    )
+    referral = Referral.objects.get(
+        checklist_id=result["checklist_id"], agency__code="pension-service"
+    )
     page = small_screen.new_page()
     sign_in(page, server, hub_user)
-    for path, label in [
+    hub_pages = [
         ("/hub/", "hub-queue"),
-        ("/checklists/new/", "new-checklist"),
+        ("/hub/?sort=newest&district=hinckley-bosworth", "hub-queue-filtered"),
+        (f"/hub/checklists/{result['checklist_id']}/", "hub-checklist"),
+        (f"/referrals/{referral.pk}/", "referral-hub"),
+    ]
+    for path, label in hub_pages:
+        page.goto(server + path)
+        pages.check(page, f"{label}-320px")
+        assert_no_horizontal_scrolling(page, label)
+    page.locator("#forward-form button").click()
+    page.get_by_text("was sent to").first.wait_for()
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Hub queue", exact=True).wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/accounts/sign-in/"))
+
+    sign_in(page, server, agency_user)
+    for path, label in [
+        ("/referrals/", "agency-inbox"),
+        (f"/referrals/{referral.pk}/", "referral-agency"),
     ]:
         page.goto(server + path)
         pages.check(page, f"{label}-320px")
         assert_no_horizontal_scrolling(page, label)
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Hub queue").wait_for()
 
 
 def test_checklist_without_javascript(server, browser, referrer):
