@@ -10,7 +10,7 @@ import pytest
 
 from firstcontact.checklists.models import Checklist
 from firstcontact.referrals.models import Referral, Status
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import axe_violations, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +105,18 @@ def test_referral_journey(
     page.goto(f"{server}/checklists/{checklist.pk}/")
     pages.check(page, "checklist-outcome")
     assert "Completed" in page.locator("main").inner_text()
+
+
+def test_axe_reports_a_known_violation(server, browser_context):
+    """The axe-core check can fail: an image without alternative text is found."""
+    page = browser_context.new_page()
+    page.goto(f"{server}/accounts/sign-in/")
+    page.evaluate(
+        """() => {
+            const image = document.createElement("img");
+            image.src = "/static/firstcontact/favicon.svg";
+            document.querySelector("main").appendChild(image);
+        }"""
+    )
+    violations = axe_violations(page)
+    assert [v["id"] for v in violations] == ["image-alt"]
