@@ -42,30 +42,36 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Start Chromium for one test module, and stop it after the module.
+
+    Playwright's synchronous API runs an event loop in this thread while it is
+    started, so Django would refuse database queries from the test without
+    DJANGO_ALLOW_ASYNC_UNSAFE. The queries run between Playwright calls, never
+    inside one. The variable is restored when Playwright stops, so the rest of
+    the suite keeps Django's check.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: as root, apt-get install chromium")
     if not AXE_SCRIPT.exists():
         pytest.skip("axe-core is not installed: run scripts/build-frontend")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's synchronous API runs an event loop in this thread, so Django
-    # would refuse database queries from the test without this switch. The
-    # queries run between Playwright calls, never inside one.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def new_browser_context(browser, **options):

@@ -15,6 +15,8 @@ from firstcontact.referrals.models import Referral
 from tests.browser.conftest import new_browser_context, sign_in
 from tests.conftest import checklist_payload
 
+pytestmark = pytest.mark.browser
+
 SENT_URL = re.compile(r"/checklists/[0-9a-f-]+/sent/$")
 MAX_TAB_PRESSES = 300
 

@@ -13,6 +13,8 @@ from firstcontact.checklists.models import Checklist
 from tests.browser.conftest import sign_in
 from tests.browser.test_journeys import fill_checklist
 
+pytestmark = pytest.mark.browser
+
 SENT_URL = re.compile(r"/checklists/[0-9a-f-]+/sent/$")
 WAITING = "Saved on this device: waiting to send"
 
