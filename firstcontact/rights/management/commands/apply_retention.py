@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, years, no_progress, **options):
         cutoff = retention_cutoff(years=years)
         self.stdout.write(
-            f"Erasing people with nothing open or changed since {cutoff:%Y-%m-%d}."
+            f"Looking for people with nothing open or changed since {cutoff:%Y-%m-%d}."
         )
 
         def progress(people):
