@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: Debian's Chromium driven by Playwright.
 
 The tests run against pytest-django's live server on 127.0.0.1. Chromium is the
-Debian package at /usr/bin/chromium; Playwright's own browser downloads are
+Debian package at /usr/bin/chromium, and Playwright's own browser downloads are
 never used. Each test saves a screenshot of every page it checks under
 test-artifacts/browser/<test name>/.
 """
