@@ -13,12 +13,28 @@ def record_event(
     accounts.lockout.client_address reads it through trusted proxies;
     `remote_addr` gives the address of work done outside a request.
     """
+    event = build_event(
+        action,
+        target,
+        actor=actor,
+        person_id=person_id,
+        data=data,
+        remote_addr=remote_addr,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def build_event(
+    action, target, *, actor=None, person_id=None, data=None, remote_addr=None
+) -> AuditEvent:
+    """Return the unsaved event that record_event would append, for bulk inserts."""
     if actor is not None and not actor.is_authenticated:
         actor = None
     request = current_request()
     if request is not None:
         remote_addr = request.remote_addr
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         target_type=target._meta.model_name,
