@@ -20,7 +20,7 @@ One run does all of this:
    - raw SQL: the same aggregates written by hand, through the same connection;
    - page: GET /reports/ for the same manager and period, queries and
      templates and charts included.
-   The ratios product/raw and page/raw say what the ORM and the page add to the
+   The ratios product/raw and page/raw measure what the ORM and the page add to the
    cost of the aggregates themselves; the aim is 1.3 or less.
 
 Prints a table and writes the results as JSON to bench/results/.
@@ -150,7 +150,7 @@ def choose(expression: str, values: list[str]) -> str:
 
 
 def default_expression(field, dialect: Dialect) -> str:
-    """SQL for a column the generator does not set: NULL or the field's default."""
+    """Return SQL for a column the generator does not set: NULL or its default."""
     if field.null:
         return "NULL"
     if field.get_internal_type() == "JSONField":

@@ -173,7 +173,11 @@ def monthly_table(checklists, referrals, filters, counts_checklists) -> Table:
     keys = [c.key for c in columns[1:]]
     return Table(
         key="by-month",
-        title="Checklists and referrals by month",
+        title=(
+            "Checklists and referrals by month"
+            if counts_checklists
+            else "Referrals by month"
+        ),
         columns=columns,
         rows=rows,
         total={"month": "Total", **_totals(rows, keys)},
