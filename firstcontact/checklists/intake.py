@@ -459,7 +459,8 @@ def _insert(model, objs) -> None:
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.generated]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    # Only quoted table and column names are formatted in; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # nosec B608
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),

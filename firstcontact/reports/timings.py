@@ -95,8 +95,10 @@ def days_to_first_contact(referrals) -> DaySummary:
     accepted_day, day_params = connection.ops.datetime_cast_date_sql(
         "first_event.first_at", (), LONDON.key
     )
+    # The query is built from Django's own SQL and a model's table name; values
+    # are parameters.
     sql = (
-        f"SELECT scoped.visit_date, {accepted_day}, COUNT(*) "
+        f"SELECT scoped.visit_date, {accepted_day}, COUNT(*) "  # nosec B608
         f"FROM ({scoped_sql}) scoped "
         "JOIN (SELECT target_id, MIN(at) AS first_at "
         f"FROM {AuditEvent._meta.db_table} WHERE action = %s GROUP BY target_id) "
