@@ -1,14 +1,15 @@
 """Bearer-token authentication, scopes and JSON error responses for the API."""
 
 import functools
-import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from firstcontact.accounts import lockout
 from firstcontact.accounts.models import AttemptKind, Scope
 from firstcontact.accounts.services import note_token_used, token_for_secret
+from firstcontact.jsonparse import InvalidJSON, parse_json
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -105,9 +106,16 @@ def api_view(methods: set[str], *, scope: Scope | dict[str, Scope]):
 
 def read_json_body(request):
     """Return (payload, None) or (None, error response)."""
-    if len(request.body) > MAX_BODY_BYTES:
-        return None, api_error(413, "The request body is larger than 1 MB.")
+    too_large = api_error(413, "The request body is larger than 1 MB.")
     try:
-        return json.loads(request.body.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, api_error(400, f"The request body is not valid JSON ({error}).")
+        body = request.body
+    except RequestDataTooBig:
+        return None, too_large
+    if len(body) > MAX_BODY_BYTES:
+        return None, too_large
+    try:
+        return parse_json(body.decode("utf-8")), None
+    except UnicodeDecodeError:
+        return None, api_error(400, "The request body is not UTF-8 text.")
+    except InvalidJSON as error:
+        return None, api_error(400, f"The request body is not valid JSON: {error}.")

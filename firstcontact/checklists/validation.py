@@ -7,6 +7,7 @@ doors accept and reject exactly the same input.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from firstcontact.directory.context import SchemeContext
@@ -48,6 +49,19 @@ MAX_TEXT = {
     "person.phone": 32,
     "safeguarding_concern": 5000,
 }
+
+
+# Control characters other than tab and line breaks, bidirectional embedding,
+# override and isolate controls, and lone surrogates. None belongs in a name,
+# an address or a note; they can make text display other than it reads, and
+# PostgreSQL cannot store NUL.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# The exchange format nests objects three deep at most.
+MAX_DEPTH = 6
+# No one alive was born this many years before a visit.
+MAX_AGE_YEARS = 125
 
 
 @dataclass
@@ -126,7 +140,7 @@ class _Reader:
             self.error(path, "must be a string.")
             return ""
         value = value.strip()
-        if required and not value:
+        if required and not _is_visible(value):
             self.error(path, "is empty; enter a value.")
         limit = MAX_TEXT.get(path)
         if limit and len(value) > limit:
@@ -177,6 +191,8 @@ def validate_submission(
     if not isinstance(payload, dict):
         return None, [FieldError("", "a checklist must be a JSON object.")]
     reader = _Reader(payload)
+    if not _check_characters(reader, payload, ""):
+        return None, reader.errors
     reader.reject_unknown(payload, TOP_LEVEL_FIELDS)
 
     external_id = reader.text(payload, "external_id", "external_id")
@@ -218,6 +234,15 @@ def validate_submission(
     date_of_birth = reader.date(person, "date_of_birth", "person.date_of_birth", today)
     if date_of_birth and visit_date and date_of_birth > visit_date:
         reader.error("person.date_of_birth", "is after the visit date; check both.")
+    elif (
+        date_of_birth
+        and visit_date
+        and visit_date.year - date_of_birth.year > MAX_AGE_YEARS
+    ):
+        reader.error(
+            "person.date_of_birth",
+            f"is more than {MAX_AGE_YEARS} years before the visit date; check it.",
+        )
     address = reader.text(person, "address_line_1", "person.address_line_1")
     postcode = ""
     raw_postcode = reader.text(person, "postcode", "person.postcode")
@@ -322,3 +347,42 @@ def _read_equality(reader, equality) -> dict[str, str]:
             continue
         answers[question] = value
     return answers
+
+
+def _is_visible(text: str) -> bool:
+    """Whether the text has a character that is not space or a format mark."""
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
+
+
+def _check_characters(reader, value, path: str, depth: int = 0) -> bool:
+    """Report forbidden characters and deep nesting; return False to stop there.
+
+    Nesting too deep stops validation at once, because reading the fields of
+    such a value would only add noise to the one error that matters.
+    """
+    if depth > MAX_DEPTH:
+        reader.error(path, "is nested too deeply for a checklist.")
+        return False
+    if isinstance(value, str):
+        match = FORBIDDEN_CHARACTERS.search(value)
+        if match:
+            reader.error(
+                path,
+                f"contains the character U+{ord(match.group()):04X}, which is not "
+                "allowed; remove it.",
+            )
+        return True
+    items = ()
+    if isinstance(value, dict):
+        items = (
+            (f"{path}.{key}" if path else str(key), item) for key, item in value.items()
+        )
+    elif isinstance(value, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    for item_path, item in items:
+        if FORBIDDEN_CHARACTERS.search(item_path):
+            reader.error(path, "has a field name with a character that is not allowed.")
+            continue
+        if not _check_characters(reader, item, item_path, depth + 1):
+            return False
+    return True

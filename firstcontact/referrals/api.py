@@ -9,7 +9,7 @@ from firstcontact.accounts.scoping import get_referral_for, referrals_for
 from firstcontact.audit.services import record_event
 from firstcontact.consent.services import current_consent
 from firstcontact.referrals import operations
-from firstcontact.referrals.models import Referral
+from firstcontact.referrals.models import Referral, Status
 
 
 def referral_summary(referral: Referral) -> dict:
@@ -54,6 +54,8 @@ def referral_detail(referral: Referral) -> dict:
 def list_referrals_api(request):
     referrals = referrals_for(request.user).order_by("-created_at", "id")
     status = request.GET.get("status")
+    if status and status not in Status.values:
+        return api_error(400, f"status must be one of: {', '.join(Status.values)}.")
     if status:
         referrals = referrals.filter(status=status)
     paginator = Paginator(referrals, settings.FIRSTCONTACT_PAGE_SIZE)

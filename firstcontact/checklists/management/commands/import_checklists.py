@@ -16,6 +16,7 @@ from firstcontact.checklists.intake import (
 from firstcontact.checklists.validation import FieldError
 from firstcontact.directory.context import SchemeContext
 from firstcontact.directory.services import get_current_scheme
+from firstcontact.jsonparse import InvalidJSON, parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             total = sum(1 for _ in read_lines(file))
         except OSError as error:
             raise CommandError(
-                f"{file}: cannot be read as UTF-8 text ({error})."
+                f"{file}: cannot be read ({error.strerror}); check the path."
             ) from None
         except UnicodeDecodeError:
             raise CommandError(
@@ -161,9 +162,7 @@ def utf8_error(path: Path) -> UnicodeDecodeError | None:
 def parse_line(number, line) -> tuple[object, dict | None]:
     """Return (JSON value, None), or (None, rejected result) for invalid JSON."""
     try:
-        return json.loads(line), None
-    except json.JSONDecodeError as error:
-        message = (
-            f"line {number} is not valid JSON ({error.msg}, column {error.colno})."
-        )
+        return parse_json(line), None
+    except InvalidJSON as error:
+        message = f"line {number} is not valid JSON: {error}."
         return None, rejected_result(None, [FieldError("", message)])
