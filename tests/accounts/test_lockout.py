@@ -220,3 +220,13 @@ def test_old_attempts_are_deleted(client, referrer):
     fail_sign_ins(client, referrer, 1)
 
     assert SignInAttempt.objects.count() == 1
+
+
+def test_valid_token_works_from_locked_address(hub_user, api_client_for):
+    wrong = Client(HTTP_AUTHORIZATION="Bearer fc_wrong")
+    for _ in range(9):
+        wrong.get("/api/v1/referrals")
+
+    response = api_client_for(hub_user).get("/api/v1/referrals")
+
+    assert response.status_code == 200
