@@ -350,7 +350,7 @@ def _read_equality(reader, equality) -> dict[str, str]:
 
 
 def _is_visible(text: str) -> bool:
-    """Whether the text has a character that is not space or a format mark."""
+    """Return whether the text has a character other than space or a format mark."""
     return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
 
 

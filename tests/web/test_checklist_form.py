@@ -64,7 +64,7 @@ def referrer_client(client, referrer):
     return client
 
 
-def test_the_form_asks_the_schemes_current_questions(referrer_client, scheme):
+def test_form_asks_the_schemes_current_questions(referrer_client, scheme):
     response = referrer_client.get(NEW)
     assert response.status_code == 200
     html = response.content.decode()
@@ -85,7 +85,7 @@ def test_the_form_asks_the_schemes_current_questions(referrer_client, scheme):
     assert 'name="checklist_version" value="1"' in html
 
 
-def test_a_valid_checklist_is_sent_and_confirmed(referrer_client, referrer):
+def test_valid_checklist_is_sent_and_confirmed(referrer_client, referrer):
     token = token_of(referrer_client.get(NEW))
     response = referrer_client.post(NEW, form_data(token))
     assert response.status_code == 302
@@ -161,7 +161,7 @@ def test_answers_are_checked_before_sending(referrer_client):
     assert Checklist.objects.get().safeguarding_concern == "Line one\nLine <two>"
 
 
-def test_an_invalid_form_goes_back_to_the_form_not_to_checking(referrer_client):
+def test_invalid_form_goes_back_to_the_form_not_to_checking(referrer_client):
     token = token_of(referrer_client.get(NEW))
     response = referrer_client.post(NEW, form_data(token, action=None, postcode=""))
     html = response.content.decode()
@@ -169,7 +169,7 @@ def test_an_invalid_form_goes_back_to_the_form_not_to_checking(referrer_client):
     assert "Check your answers before sending the checklist" not in html
 
 
-def test_the_agency_in_the_form_is_ignored_for_a_referrer(referrer_client):
+def test_agency_in_the_form_is_ignored_for_a_referrer(referrer_client):
     token = token_of(referrer_client.get(NEW))
     referrer_client.post(NEW, form_data(token, referrer_agency="police", worker="X"))
     checklist = Checklist.objects.get()
@@ -192,7 +192,7 @@ def test_services_not_referred_are_explained(referrer_client):
     )
 
 
-def test_an_ineligible_checklist_says_why(referrer_client):
+def test_ineligible_checklist_says_why(referrer_client):
     token = token_of(referrer_client.get(NEW))
     response = referrer_client.post(
         NEW, form_data(token, date_of_birth_year="1990"), follow=True
@@ -212,7 +212,7 @@ def test_unanswered_questions_are_allowed(referrer_client):
     assert "None of the answers asked for help" in response.content.decode()
 
 
-def test_an_invalid_form_keeps_every_value_and_saves_nothing(referrer_client):
+def test_invalid_form_keeps_every_value_and_saves_nothing(referrer_client):
     token = token_of(referrer_client.get(NEW))
     data = form_data(
         token,
@@ -306,7 +306,7 @@ def test_each_new_form_has_its_own_token(referrer_client):
     assert token_of(referrer_client.get(NEW)) != token_of(referrer_client.get(NEW))
 
 
-def test_a_mangled_token_is_replaced(referrer_client):
+def test_mangled_token_is_replaced(referrer_client):
     response = referrer_client.post(NEW, form_data("not a token!"))
     assert response.status_code == 200
     assert Checklist.objects.count() == 0
@@ -355,7 +355,7 @@ def test_field_paths_map_to_form_fields(scheme, context):
     assert form.field_for_path("external_id") is None
 
 
-def test_the_hub_chooses_the_agency_and_worker(client, hub_user):
+def test_hub_chooses_the_agency_and_worker(client, hub_user):
     client.force_login(hub_user)
     response = client.get(NEW)
     assert 'name="referrer_agency"' in response.content.decode()
@@ -371,7 +371,7 @@ def test_the_hub_chooses_the_agency_and_worker(client, hub_user):
     assert checklist.submitted_by == hub_user
 
 
-def test_an_agency_user_cannot_use_the_form(client, agency_user):
+def test_agency_user_cannot_use_the_form(client, agency_user):
     client.force_login(agency_user)
     assert client.get(NEW).status_code == 403
     assert client.post(NEW, form_data("a" * 22)).status_code == 403
@@ -420,7 +420,7 @@ def test_date_input_explains_what_is_wrong(typed, message):
     assert error.value.messages == [message]
 
 
-def test_the_form_uses_the_highest_checklist_version(referrer_client, scheme):
+def test_form_uses_the_highest_checklist_version(referrer_client, scheme):
     version = ChecklistVersion.objects.create(scheme=scheme, version=2)
     Question.objects.create(
         checklist_version=version,
@@ -436,7 +436,7 @@ def test_the_form_uses_the_highest_checklist_version(referrer_client, scheme):
     assert "Do you often feel lonely" not in html
 
 
-def test_a_form_opened_on_an_older_version_keeps_its_questions(referrer_client, scheme):
+def test_form_opened_on_an_older_version_keeps_its_questions(referrer_client, scheme):
     token = token_of(referrer_client.get(NEW))
     ChecklistVersion.objects.create(scheme=scheme, version=2)
     response = referrer_client.post(NEW, form_data(token, postcode=""))

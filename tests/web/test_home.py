@@ -28,7 +28,7 @@ def test_anonymous_users_are_sent_to_sign_in(client):
     assert response["Location"] == reverse("accounts:login")
 
 
-def test_a_referrer_starts_at_a_new_checklist(client, referrer):
+def test_referrer_starts_at_a_new_checklist(client, referrer):
     client.force_login(referrer)
     response = client.get("/")
     assert response.status_code == 302
@@ -84,7 +84,7 @@ def test_other_roles_get_the_signed_in_page(client, make_user):
         assert f'href="{reports}"' in html
 
 
-def test_a_referrer_sees_the_referrer_navigation(client, referrer):
+def test_referrer_sees_the_referrer_navigation(client, referrer):
     client.force_login(referrer)
     html = client.get(reverse("checklists:mine")).content.decode()
     assert f'href="{reverse("checklists:new")}"' in html
@@ -95,7 +95,7 @@ def test_a_referrer_sees_the_referrer_navigation(client, referrer):
 
 
 @pytest.mark.urls("tests.web.test_home")
-def test_an_agency_user_sees_no_referrer_navigation(client, agency_user):
+def test_agency_user_sees_no_referrer_navigation(client, agency_user):
     client.force_login(agency_user)
     html = client.get("/").content.decode()
     assert "New checklist" not in html

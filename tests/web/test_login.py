@@ -37,7 +37,7 @@ def test_sign_in_follows_next(client, referrer):
     assert response["Location"] == mine
 
 
-def test_a_wrong_password_is_refused(client, referrer):
+def test_wrong_password_is_rejected(client, referrer):
     response = client.post(
         reverse("accounts:login"),
         {"username": referrer.username, "password": "not-the-password"},
@@ -61,7 +61,7 @@ def test_empty_fields_are_named_and_linked(client):
     assert 'id="id_username"' in html
 
 
-def test_a_deactivated_user_cannot_sign_in(client, referrer):
+def test_deactivated_user_cannot_sign_in(client, referrer):
     referrer.is_active = False
     referrer.save()
     response = client.post(
@@ -87,7 +87,7 @@ def test_signed_in_pages_offer_a_sign_out_button(client, referrer):
     assert ">Sign out</button>" in html
 
 
-def test_a_signed_in_user_visiting_sign_in_goes_home(client, referrer):
+def test_signed_in_user_visiting_sign_in_goes_home(client, referrer):
     client.force_login(referrer)
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 302

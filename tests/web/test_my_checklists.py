@@ -33,7 +33,7 @@ def send(context):
     return send
 
 
-def test_a_referrer_sees_only_their_own_checklists(
+def test_referrer_sees_only_their_own_checklists(
     client, referrer, colleague_referrer, send
 ):
     mine = send(referrer)
@@ -70,7 +70,7 @@ def test_newest_first_and_paginated(client, referrer, send, settings):
     assert references[2] not in second
 
 
-def test_the_list_costs_the_same_queries_for_more_checklists(
+def test_list_costs_the_same_queries_for_more_checklists(
     client, referrer, send, django_assert_max_num_queries
 ):
     for _ in range(5):
@@ -101,7 +101,7 @@ def test_statuses_follow_the_referrals(client, referrer, hub_user, agency_user, 
     assert "The Pension Service (local)" in html
 
 
-def test_the_detail_page_shows_the_checklist_and_is_audited(client, referrer, send):
+def test_detail_page_shows_the_checklist_and_is_audited(client, referrer, send):
     result = send(referrer, safeguarding_concern="Bruising on both arms.")
     client.force_login(referrer)
     response = client.get(reverse("checklists:detail", args=[result["checklist_id"]]))
@@ -133,7 +133,7 @@ def test_another_referrers_checklist_is_not_found(
     assert not AuditEvent.objects.filter(action="checklist.viewed").exists()
 
 
-def test_an_unknown_checklist_is_not_found(client, referrer):
+def test_unknown_checklist_is_not_found(client, referrer):
     client.force_login(referrer)
     url = reverse("checklists:detail", args=[uuid.uuid4()])
     assert client.get(url).status_code == 404
@@ -155,12 +155,12 @@ def test_anonymous_users_are_sent_to_sign_in(client, referrer, send):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_an_empty_list_says_so(client, referrer):
+def test_empty_list_says_so(client, referrer):
     client.force_login(referrer)
     assert "You have not sent any checklists yet" in client.get(MINE).content.decode()
 
 
-def test_a_service_held_for_consent_stays_not_referred(client, referrer, send):
+def test_service_held_for_consent_stays_not_referred(client, referrer, send):
     first = send(referrer, consent={"share": True, "except_agencies": ["age-concern"]})
     send(referrer)  # consents to every agency, superseding the hold
     client.force_login(referrer)
